@@ -1,0 +1,41 @@
+# luapf build, test and benchmark entry points. See README.md.
+
+PREFIX ?= /usr/local
+GO ?= go
+BIN := bin/luapf
+# Every fuzz target, as package:FuzzName; `make check` runs each briefly.
+FUZZ_TARGETS ?=
+FUZZTIME ?= 10s
+
+.PHONY: all build check test vet fuzz demo install uninstall bench bench-quick soak clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/luapf
+
+vet:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+
+test:
+	$(GO) test -race -count=1 ./...
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+check: build vet test fuzz
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/luapf
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/luapf
+
+clean:
+	rm -rf bin

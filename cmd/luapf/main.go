@@ -1,0 +1,36 @@
+// Command luapf keeps Lua scripts warm: a script that starts
+// #!/usr/bin/luapf runs its initialisation once, in a server, and every later
+// invocation runs only the per-call part. See README.md.
+//
+// main only decides which role this process plays; the roles live in
+// preforklib (client, watcher) and runtime/warm (setup, server, executor).
+package main
+
+import (
+	"os"
+
+	"luapf/preforklib"
+	"luapf/runtime/warm"
+)
+
+func main() {
+	os.Exit(run(os.Args))
+}
+
+func run(argv []string) int {
+	// Re-executed helpers first: they must never be mistaken for a client.
+	roles := preforklib.Roles{
+		preforklib.RoleWatcher: preforklib.WatcherMain,
+		warm.RoleServer:        warm.ServerMain,
+		warm.RoleExecutor:      warm.ExecutorMain,
+	}
+	if status, ok := roles.Run(argv); ok {
+		return status
+	}
+	// A client (ours or chiark's) that starts a new server runs the
+	// interpreter with PREFORK_INTERP set: that is the setup role.
+	if _, ok := os.LookupEnv(preforklib.EnvPreforkInterp); ok {
+		return warm.SetupMain(argv)
+	}
+	return preforklib.Main(argv, preforklib.Runtime{Standalone: warm.Standalone})
+}

@@ -1,0 +1,3 @@
+module luapf
+
+go 1.26

@@ -1,0 +1,21 @@
+package preforklib
+
+// Placeholder until the client lands; replaced by client.go and friends.
+
+// EnvPreforkInterp names the environment variable through which a client
+// hands a new server its sockets (REFERENCE.md A, PREFORK_INTERP).
+const EnvPreforkInterp = "PREFORK_INTERP"
+
+// RoleWatcher is the hidden role of the watcher process.
+const RoleWatcher = "watcher"
+
+// Runtime is what the client needs from the Lua side.
+type Runtime struct {
+	Standalone func(script string, args []string) int
+}
+
+// Main runs the luapf client.
+func Main(argv []string, rt Runtime) int { return ExitClientError }
+
+// WatcherMain runs the watcher role.
+func WatcherMain(args []string) int { return ExitClientError }
