@@ -4,7 +4,7 @@ PREFIX ?= /usr/local
 GO ?= go
 BIN := bin/luapf
 # Every fuzz target, as package:FuzzName; `make check` runs each briefly.
-FUZZ_TARGETS ?=
+FUZZ_TARGETS ?= ./preforklib:FuzzDecodeMessage ./preforklib:FuzzReadGreeting ./preforklib:FuzzParseSetupEnv
 FUZZTIME ?= 10s
 
 .PHONY: all build check test vet fuzz demo install uninstall bench bench-quick soak clean

@@ -2,10 +2,6 @@ package preforklib
 
 // Placeholder until the client lands; replaced by client.go and friends.
 
-// EnvPreforkInterp names the environment variable through which a client
-// hands a new server its sockets (REFERENCE.md A, PREFORK_INTERP).
-const EnvPreforkInterp = "PREFORK_INTERP"
-
 // RoleWatcher is the hidden role of the watcher process.
 const RoleWatcher = "watcher"
 

@@ -1,0 +1,12 @@
+package preforklib
+
+import (
+	"os"
+	"testing"
+
+	"luapf/internal/testutil"
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(testutil.Main(m))
+}
