@@ -1,0 +1,699 @@
+package snapshot
+
+import (
+	"fmt"
+	"sort"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// CaptureConfig names what Capture needs besides the running state.
+type CaptureConfig struct {
+	// Builtins indexes the state's library objects as they were before the
+	// script ran (IndexBuiltins).
+	Builtins *Builtins
+	// Main is the script's main chunk. The Go function calling Capture must
+	// have been called by it, as a statement.
+	Main *lua.LFunction
+	// Arg is the table the script received as its global arg, or nil. An
+	// executor refills this very table with its call's arguments.
+	Arg *lua.LTable
+}
+
+// Capture serialises the state of L while a Go function called as a
+// statement of cfg.Main is running: every value reachable from the main
+// chunk's locals, the globals, the registry and the builtin metatables, the
+// compiled code of every function, and the point after the call. It
+// returns a *PlacementError when the caller is not such a statement and a
+// *CarryError naming the first value that cannot be carried.
+func Capture(L *lua.LState, cfg CaptureConfig) ([]byte, error) {
+	if internalsErr != nil {
+		return nil, fmt.Errorf("capture: %w", internalsErr)
+	}
+	if cfg.Builtins == nil || cfg.Main == nil || cfg.Main.IsG {
+		return nil, fmt.Errorf("capture: a builtins index and the Lua main chunk are required")
+	}
+	rp, err := findResumePoint(L, cfg.Main)
+	if err != nil {
+		return nil, err
+	}
+	e := newEncoder(L, cfg.Builtins, rp)
+	if err := e.walk(cfg, rp); err != nil {
+		return nil, err
+	}
+	return e.encode(cfg, rp)
+}
+
+// ref names an object (or a root) that a path starts from or goes through.
+type ref struct {
+	tag byte // tagTable, tagFunction, tagUserData, or tagNil for a root
+	id  int  // object index, or root kind for tagNil
+}
+
+// Root kinds, for error paths.
+const (
+	rootLocal = iota
+	rootGlobals
+	rootRegistry
+	rootMetatable
+	rootMain
+	rootArg
+)
+
+// step is one edge of a path: how an object was reached from its parent.
+type step struct {
+	from ref
+	kind stepKind
+	key  lua.LValue // field key, or nil
+	name string     // local or upvalue name, type name
+	n    int        // local register or upvalue slot
+}
+
+type stepKind byte
+
+const (
+	stepRoot stepKind = iota
+	stepField
+	stepKeyOf
+	stepMetatable
+	stepEnv
+	stepUpvalue
+)
+
+// entry is one slot of a table's hash-part key order.
+type entry struct {
+	key   lua.LValue // nil for a deleted key that was not a scalar
+	value lua.LValue
+	live  bool
+	ptr   uintptr // identity of a deleted non-scalar key
+}
+
+// objectSet numbers the objects of one kind in the order they are found
+// and remembers how each was first reached, for error paths.
+type objectSet[T comparable] struct {
+	list []T
+	ids  map[T]int
+	via  []step
+}
+
+func newObjectSet[T comparable]() objectSet[T] { return objectSet[T]{ids: map[T]int{}} }
+
+func (s *objectSet[T]) has(x T) bool { _, ok := s.ids[x]; return ok }
+
+// add records x if it is new and returns its index.
+func (s *objectSet[T]) add(x T, via step) (id int, isNew bool) {
+	if id, ok := s.ids[x]; ok {
+		return id, false
+	}
+	id = len(s.list)
+	s.ids[x] = id
+	s.list = append(s.list, x)
+	s.via = append(s.via, via)
+	return id, true
+}
+
+// encoder discovers every object reachable from the roots, breadth first
+// (so error paths are the shortest), then writes them out.
+type encoder struct {
+	L        *lua.LState
+	builtins *Builtins
+	mainReg  uintptr
+	rp       resumePoint
+
+	tables  objectSet[*lua.LTable]
+	entries [][]entry // hash-part entries of each table, in key order
+	funcs   objectSet[*lua.LFunction]
+	udata   objectSet[*lua.LUserData]
+	udKind  []byte
+
+	cells       []*lua.Upvalue
+	cellIDs     map[*lua.Upvalue]int
+	cellOpenReg []int // register of an open main-chunk cell, or -1
+
+	protos   []*lua.FunctionProto
+	protoIDs map[*lua.FunctionProto]int
+
+	queue     []ref                  // objects whose contents are still to be visited
+	byPointer map[uintptr]lua.LValue // see deletedObjectKey
+}
+
+func newEncoder(L *lua.LState, b *Builtins, rp resumePoint) *encoder {
+	return &encoder{
+		L: L, builtins: b, mainReg: registryID(L), rp: rp,
+		tables: newObjectSet[*lua.LTable](), funcs: newObjectSet[*lua.LFunction](),
+		udata: newObjectSet[*lua.LUserData](), cellIDs: map[*lua.Upvalue]int{},
+		protoIDs: map[*lua.FunctionProto]int{},
+	}
+}
+
+// walk visits the roots in the order that gives the friendliest paths in
+// error messages: the main chunk's locals, the globals, the registry.
+func (e *encoder) walk(cfg CaptureConfig, rp resumePoint) error {
+	names := localNames(cfg.Main.Proto, rp.pc, len(rp.locals))
+	for i, v := range rp.locals {
+		if err := e.visit(v, step{from: ref{id: rootLocal}, kind: stepRoot, name: names[i], n: i + 1}); err != nil {
+			return err
+		}
+	}
+	roots := []struct {
+		kind int
+		v    lua.LValue
+	}{
+		{rootGlobals, e.L.G.Global},
+		{rootRegistry, e.L.G.Registry},
+		{rootMain, cfg.Main},
+	}
+	if cfg.Arg != nil {
+		roots = append(roots, struct {
+			kind int
+			v    lua.LValue
+		}{rootArg, cfg.Arg})
+	}
+	for _, r := range roots {
+		if err := e.visit(r.v, step{from: ref{id: r.kind}, kind: stepRoot}); err != nil {
+			return err
+		}
+	}
+	for _, sample := range typeSamples(e.L) {
+		mt := e.L.GetMetatable(sample)
+		if err := e.visit(mt, step{from: ref{id: rootMetatable}, kind: stepRoot, name: sample.Type().String()}); err != nil {
+			return err
+		}
+	}
+	for len(e.queue) > 0 {
+		r := e.queue[0]
+		e.queue = e.queue[1:]
+		if err := e.expand(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// visit records v, if it is an object not seen before, and queues its
+// contents. Values that cannot be carried are refused here.
+func (e *encoder) visit(v lua.LValue, via step) error {
+	switch x := v.(type) {
+	case *lua.LNilType, lua.LBool, lua.LNumber, lua.LString:
+		return nil
+	case *lua.LTable:
+		if id, isNew := e.tables.add(x, via); isNew {
+			e.queue = append(e.queue, ref{tagTable, id})
+		}
+		return nil
+	case *lua.LFunction:
+		if e.funcs.has(x) {
+			return nil
+		}
+		if x.IsG {
+			if _, ok := e.builtins.pathOf(x); !ok {
+				return e.refuse(via, "Go function", "a Go function made while the script ran (an iterator from string.gmatch, a coroutine.wrap function, a closure from a Go module) cannot be carried; make it after initialisation_complete")
+			}
+		}
+		id, _ := e.funcs.add(x, via)
+		e.queue = append(e.queue, ref{tagFunction, id})
+		return nil
+	case *lua.LUserData:
+		if e.udata.has(x) {
+			return nil
+		}
+		kind := kindBuiltin
+		if _, ok := e.builtins.pathOf(x); !ok {
+			switch e.fileState(x) {
+			case "closed file":
+				kind = kindClosedFile
+			case "file":
+				return e.refuse(via, "open file", "open it after initialisation_complete, or close it before")
+			default:
+				return e.refuse(via, "userdata", "create it after initialisation_complete")
+			}
+		}
+		id, _ := e.udata.add(x, via)
+		e.udKind = append(e.udKind, kind)
+		if kind == kindBuiltin {
+			e.queue = append(e.queue, ref{tagUserData, id})
+		}
+		return nil
+	case *lua.LState:
+		return e.refuse(via, "coroutine", "create the coroutine after initialisation_complete")
+	case lua.LChannel:
+		return e.refuse(via, "channel", "create the channel after initialisation_complete")
+	default:
+		return e.refuse(via, v.Type().String(), "create it after initialisation_complete")
+	}
+}
+
+// fileState returns what io.type says of ud: "file", "closed file", or ""
+// for a userdata that is not a file.
+func (e *encoder) fileState(ud *lua.LUserData) string {
+	iotype, err := e.builtins.lookup("_G.io.type", lua.LTFunction)
+	if err != nil {
+		return ""
+	}
+	if err := e.L.CallByParam(lua.P{Fn: iotype, NRet: 1, Protect: true}, ud); err != nil {
+		return ""
+	}
+	res := e.L.Get(-1)
+	e.L.Pop(1)
+	if s, ok := res.(lua.LString); ok {
+		return string(s)
+	}
+	return ""
+}
+
+// expand visits the contents of one recorded object.
+func (e *encoder) expand(r ref) error {
+	switch r.tag {
+	case tagTable:
+		t := e.tables.list[r.id]
+		if err := e.visit(t.Metatable, step{from: r, kind: stepMetatable}); err != nil {
+			return err
+		}
+		for i, n := 1, tableArrayLen(t); i <= n; i++ {
+			if err := e.visit(t.RawGetInt(i), step{from: r, kind: stepField, key: lua.LNumber(i)}); err != nil {
+				return err
+			}
+		}
+		ents := hashEntries(t)
+		if _, builtin := e.builtins.pathOf(t); builtin {
+			// A library table's key order comes from Go map iteration
+			// when it was filled, so it differs between processes anyway;
+			// sorting makes the snapshot itself deterministic.
+			sortEntries(ents)
+		}
+		for len(e.entries) <= r.id {
+			e.entries = append(e.entries, nil)
+		}
+		e.entries[r.id] = ents
+		for _, en := range ents {
+			if !en.live {
+				continue
+			}
+			if err := e.visit(en.key, step{from: r, kind: stepKeyOf, key: en.key}); err != nil {
+				return err
+			}
+			if err := e.visit(en.value, step{from: r, kind: stepField, key: en.key}); err != nil {
+				return err
+			}
+		}
+	case tagFunction:
+		fn := e.funcs.list[r.id]
+		if fn.IsG {
+			// A builtin: the executor has its own, but its upvalues (io's
+			// default files, for one) may hold state the script changed.
+			for i, uv := range fn.Upvalues {
+				if err := e.visit(uv.Value(), step{from: r, kind: stepUpvalue, n: i + 1}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		e.addProto(fn.Proto)
+		if fn.Env != nil {
+			if err := e.visit(fn.Env, step{from: r, kind: stepEnv}); err != nil {
+				return err
+			}
+		}
+		for i, uv := range fn.Upvalues {
+			if _, seen := e.cellIDs[uv]; seen {
+				continue
+			}
+			e.cellIDs[uv] = len(e.cells)
+			e.cells = append(e.cells, uv)
+			e.cellOpenReg = append(e.cellOpenReg, e.openMainRegister(uv))
+			name := ""
+			if i < len(fn.Proto.DbgUpvalues) {
+				name = fn.Proto.DbgUpvalues[i]
+			}
+			if err := e.visit(uv.Value(), step{from: r, kind: stepUpvalue, name: name, n: i + 1}); err != nil {
+				return err
+			}
+		}
+	case tagUserData:
+		ud := e.udata.list[r.id]
+		if err := e.visit(ud.Metatable, step{from: r, kind: stepMetatable}); err != nil {
+			return err
+		}
+		if ud.Env != nil {
+			return e.visit(ud.Env, step{from: r, kind: stepEnv})
+		}
+	}
+	return nil
+}
+
+// openMainRegister returns the main-chunk register an upvalue still aliases,
+// or -1 when it holds its own value. Only the main chunk and the Go function
+// that called Capture are on the stack, so an open upvalue on the main
+// thread's registers is one of the chunk's locals; one left open on a
+// suspended coroutine's stack is frozen as a value (nothing can run that
+// coroutine again, as it could not be carried).
+func (e *encoder) openMainRegister(uv *lua.Upvalue) int {
+	if uv.IsClosed() {
+		return -1
+	}
+	reg, index := openUpvalueSlot(uv)
+	r := index - e.rp.localBase
+	if reg != e.mainReg || r < 0 || r >= len(e.rp.locals) {
+		return -1
+	}
+	return r
+}
+
+// addProto records p and, first, its nested prototypes, so that a decoder
+// meets every child before its parent.
+func (e *encoder) addProto(p *lua.FunctionProto) {
+	if _, seen := e.protoIDs[p]; seen {
+		return
+	}
+	e.protoIDs[p] = -1 // in progress; prototypes form a tree, so no cycles
+	for _, child := range p.FunctionPrototypes {
+		e.addProto(child)
+	}
+	e.protoIDs[p] = len(e.protos)
+	e.protos = append(e.protos, p)
+}
+
+// hashEntries lists the hash part of t in gopher-lua's key order, deleted
+// keys included: pairs() visits keys in that order and a deleted key keeps
+// its place if it is set again, so restore rebuilds the list exactly.
+func hashEntries(t *lua.LTable) []entry {
+	n := tableKeyCount(t)
+	if n == 0 {
+		return nil
+	}
+	ents := make([]entry, 0, n)
+	var liveObjectKeys map[uintptr]lua.LValue
+	for i := 0; i < n; i++ {
+		k, ptr, scalar := scalarKeyAt(t, i)
+		if !scalar {
+			if liveObjectKeys == nil {
+				liveObjectKeys = map[uintptr]lua.LValue{}
+				t.ForEach(func(k, _ lua.LValue) {
+					if p := pointerOf(k); p != 0 {
+						liveObjectKeys[p] = k
+					}
+				})
+			}
+			var live bool
+			if k, live = liveObjectKeys[ptr]; !live {
+				ents = append(ents, entry{ptr: ptr})
+				continue
+			}
+		}
+		v := t.RawGetH(k)
+		ents = append(ents, entry{key: k, value: v, live: v != lua.LNil})
+	}
+	return ents
+}
+
+// sortEntries orders entries by key: strings, then numbers, then booleans,
+// each by value; other keys keep their relative order at the end.
+func sortEntries(ents []entry) {
+	rank := func(k lua.LValue) int {
+		switch k.(type) {
+		case lua.LString:
+			return 0
+		case lua.LNumber:
+			return 1
+		case lua.LBool:
+			return 2
+		}
+		return 3
+	}
+	sort.SliceStable(ents, func(i, j int) bool {
+		a, b := ents[i].key, ents[j].key
+		ra, rb := rank(a), rank(b)
+		if ra != rb || ra == 3 {
+			return ra < rb
+		}
+		switch x := a.(type) {
+		case lua.LString:
+			return x < b.(lua.LString)
+		case lua.LNumber:
+			return x < b.(lua.LNumber)
+		case lua.LBool:
+			return !bool(x) && bool(b.(lua.LBool))
+		}
+		return false
+	})
+}
+
+// refuse builds the CarryError for a value reached through via.
+func (e *encoder) refuse(via step, typ, hint string) error {
+	return &CarryError{Path: e.path(via), Type: typ, Hint: hint}
+}
+
+// path renders how a value was reached, the way a user would write it.
+func (e *encoder) path(s step) string {
+	switch s.kind {
+	case stepRoot:
+		switch s.from.id {
+		case rootLocal:
+			if s.name != "" {
+				return "local '" + s.name + "'"
+			}
+			return fmt.Sprintf("local #%d of the main chunk", s.n)
+		case rootGlobals:
+			return "_G"
+		case rootRegistry:
+			return "the registry"
+		case rootMetatable:
+			return "the metatable of type " + s.name
+		case rootMain:
+			return "the main chunk"
+		case rootArg:
+			return "arg"
+		}
+	}
+	parent := e.parentPath(s.from)
+	switch s.kind {
+	case stepField:
+		if s.from.tag == tagTable {
+			t := e.tables.list[s.from.id]
+			if str, ok := s.key.(lua.LString); ok {
+				switch t {
+				case e.L.G.Global:
+					return "global '" + string(str) + "'"
+				case e.L.G.Registry.RawGetString("_LOADED"):
+					return "module '" + string(str) + "'"
+				}
+			}
+		}
+		return parent + fieldSuffix(s.key)
+	case stepKeyOf:
+		return "a key of " + parent
+	case stepMetatable:
+		return "the metatable of " + parent
+	case stepEnv:
+		return "the environment of " + parent
+	case stepUpvalue:
+		if s.name != "" {
+			return "upvalue '" + s.name + "' of " + parent
+		}
+		return fmt.Sprintf("upvalue #%d of %s", s.n, parent)
+	}
+	return parent
+}
+
+func (e *encoder) parentPath(r ref) string {
+	switch r.tag {
+	case tagTable:
+		return e.path(e.tables.via[r.id])
+	case tagFunction:
+		return e.path(e.funcs.via[r.id])
+	case tagUserData:
+		return e.path(e.udata.via[r.id])
+	}
+	return "?"
+}
+
+// fieldSuffix renders t[key] after a path: .name, ["odd key"], [3].
+func fieldSuffix(key lua.LValue) string {
+	switch k := key.(type) {
+	case lua.LString:
+		if isIdentifier(string(k)) {
+			return "." + string(k)
+		}
+		return fmt.Sprintf("[%q]", string(k))
+	case lua.LNumber:
+		return "[" + k.String() + "]"
+	case lua.LBool:
+		return "[" + k.String() + "]"
+	}
+	return "[" + key.Type().String() + " key]"
+}
+
+// objectID maps a reference-typed value to its tag and index. Every such
+// value written was visited first, so a miss is a bug; it is reported.
+func (e *encoder) objectID(bug *error) func(lua.LValue) (byte, int) {
+	return func(v lua.LValue) (byte, int) {
+		switch x := v.(type) {
+		case *lua.LTable:
+			if id, ok := e.tables.ids[x]; ok {
+				return tagTable, id
+			}
+		case *lua.LFunction:
+			if id, ok := e.funcs.ids[x]; ok {
+				return tagFunction, id
+			}
+		case *lua.LUserData:
+			if id, ok := e.udata.ids[x]; ok {
+				return tagUserData, id
+			}
+		}
+		if *bug == nil {
+			*bug = fmt.Errorf("capture: internal error: unvisited %s value", v.Type())
+		}
+		return tagNil, 0
+	}
+}
+
+// encode writes the snapshot; see format.go for the layout.
+func (e *encoder) encode(cfg CaptureConfig, rp resumePoint) ([]byte, error) {
+	var bug error
+	ids := e.objectID(&bug)
+	w := &writer{buf: make([]byte, 0, 1<<16)}
+	w.buf = append(w.buf, magic...)
+	w.uint(formatVersion)
+	w.string(layoutFingerprint)
+
+	w.count(len(e.protos))
+	for _, p := range e.protos {
+		e.writeProto(w, p)
+	}
+
+	w.count(len(e.tables.list))
+	for id, t := range e.tables.list {
+		if path, ok := e.builtins.pathOf(t); ok {
+			w.byte(kindBuiltin)
+			w.string(path)
+			continue
+		}
+		w.byte(kindNew)
+		w.count(tableArrayLen(t))
+		w.count(e.entriesOf(id))
+	}
+	w.count(len(e.cells))
+	w.count(len(e.udata.list))
+	for id, ud := range e.udata.list {
+		w.byte(e.udKind[id])
+		if e.udKind[id] == kindBuiltin {
+			path, _ := e.builtins.pathOf(ud)
+			w.string(path)
+		}
+	}
+	w.count(len(e.funcs.list))
+	for _, fn := range e.funcs.list {
+		if fn.IsG {
+			path, _ := e.builtins.pathOf(fn)
+			w.byte(kindBuiltin)
+			w.string(path)
+			continue
+		}
+		w.byte(kindNew)
+		w.ref(e.protoIDs[fn.Proto])
+		if fn.Env != nil {
+			w.value(fn.Env, ids)
+		} else {
+			w.value(lua.LNil, ids)
+		}
+		w.count(len(fn.Upvalues))
+		for _, uv := range fn.Upvalues {
+			w.ref(e.cellIDs[uv])
+		}
+	}
+
+	for i, uv := range e.cells {
+		if r := e.cellOpenReg[i]; r >= 0 {
+			w.byte(cellOpenMain)
+			w.count(r)
+			continue
+		}
+		w.byte(cellClosed)
+		w.value(uv.Value(), ids)
+	}
+
+	for id, t := range e.tables.list {
+		w.value(t.Metatable, ids)
+		n := tableArrayLen(t)
+		w.count(n)
+		for i := 1; i <= n; i++ {
+			w.value(t.RawGetInt(i), ids)
+		}
+		ents := e.entries[id]
+		w.count(e.entriesOf(id))
+		for _, en := range ents {
+			switch {
+			case en.live:
+				w.byte(1)
+				w.value(en.key, ids)
+				w.value(en.value, ids)
+			case en.key != nil:
+				w.byte(0)
+				w.value(en.key, ids)
+			default:
+				if k, ok := e.deletedObjectKey(en.ptr); ok {
+					w.byte(0)
+					w.value(k, ids)
+				}
+			}
+		}
+	}
+
+	samples := typeSamples(e.L)
+	w.count(len(samples))
+	for _, s := range samples {
+		w.value(e.L.GetMetatable(s), ids)
+	}
+	w.value(cfg.Main, ids)
+	w.count(rp.pc)
+	w.int(rp.line)
+	w.count(len(rp.locals))
+	for _, v := range rp.locals {
+		w.value(v, ids)
+	}
+	if cfg.Arg != nil {
+		w.value(cfg.Arg, ids)
+	} else {
+		w.value(lua.LNil, ids)
+	}
+	if bug != nil {
+		return nil, bug
+	}
+	return w.buf, nil
+}
+
+// entriesOf counts the hash-part entries of table id that will be written:
+// deleted keys that were objects nobody can reach any more are dropped, as
+// nothing can set them again.
+func (e *encoder) entriesOf(id int) int {
+	n := 0
+	for _, en := range e.entries[id] {
+		if en.live || en.key != nil {
+			n++
+		} else if _, ok := e.deletedObjectKey(en.ptr); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// deletedObjectKey resolves the identity of a deleted object key to the
+// object, when the snapshot holds it. The map of every recorded object is
+// built on first use: deleted object keys are rare.
+func (e *encoder) deletedObjectKey(ptr uintptr) (lua.LValue, bool) {
+	if e.byPointer == nil {
+		e.byPointer = make(map[uintptr]lua.LValue, len(e.tables.list)+len(e.funcs.list)+len(e.udata.list))
+		for _, t := range e.tables.list {
+			e.byPointer[pointerOf(t)] = t
+		}
+		for _, f := range e.funcs.list {
+			e.byPointer[pointerOf(f)] = f
+		}
+		for _, u := range e.udata.list {
+			e.byPointer[pointerOf(u)] = u
+		}
+	}
+	v, ok := e.byPointer[ptr]
+	return v, ok
+}

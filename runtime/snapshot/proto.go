@@ -1,0 +1,252 @@
+package snapshot
+
+import (
+	"fmt"
+	"strconv"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/ast"
+)
+
+// Compiled code travels in the snapshot, so an executor never parses Lua
+// source. A FunctionProto is plain exported data except for one private
+// field, stringConstants: the string form of each constant, which the VM
+// reads for global and field names. Only gopher-lua's compiler fills it, so
+// restore asks the compiler for it: it compiles a tiny synthetic syntax tree
+// (no source text) that loads the same constants in the same order, keeps
+// the resulting prototype, and overwrites every exported field with the
+// snapshot's. TestStringConstants and TestInternals fail if gopher-lua
+// changes how this works.
+
+func (e *encoder) writeProto(w *writer, p *lua.FunctionProto) {
+	w.string(p.SourceName)
+	w.int(p.LineDefined)
+	w.int(p.LastLineDefined)
+	w.byte(p.NumUpvalues)
+	w.byte(p.NumParameters)
+	w.byte(p.IsVarArg)
+	w.byte(p.NumUsedRegisters)
+	w.count(len(p.Code))
+	for _, inst := range p.Code {
+		w.u32(inst)
+	}
+	w.count(len(p.Constants))
+	for _, c := range p.Constants {
+		w.scalar(c)
+	}
+	w.count(len(p.FunctionPrototypes))
+	for _, child := range p.FunctionPrototypes {
+		w.ref(e.protoIDs[child])
+	}
+	w.count(len(p.DbgSourcePositions))
+	for _, line := range p.DbgSourcePositions {
+		w.int(line)
+	}
+	w.count(len(p.DbgLocals))
+	for _, l := range p.DbgLocals {
+		w.string(l.Name)
+		w.int(l.StartPc)
+		w.int(l.EndPc)
+	}
+	w.count(len(p.DbgCalls))
+	for _, c := range p.DbgCalls {
+		w.string(c.Name)
+		w.int(c.Pc)
+	}
+	w.count(len(p.DbgUpvalues))
+	for _, name := range p.DbgUpvalues {
+		w.string(name)
+	}
+}
+
+// readProto decodes one prototype; protos holds those decoded before it,
+// which include all its children.
+func readProto(r *reader, protos []*lua.FunctionProto) (*lua.FunctionProto, error) {
+	var f lua.FunctionProto
+	f.SourceName = r.string()
+	f.LineDefined = r.int()
+	f.LastLineDefined = r.int()
+	f.NumUpvalues, f.NumParameters, f.IsVarArg, f.NumUsedRegisters = r.byte(), r.byte(), r.byte(), r.byte()
+	f.Code = make([]uint32, r.count(4))
+	for i := range f.Code {
+		f.Code[i] = r.u32()
+	}
+	f.Constants = make([]lua.LValue, r.count(2))
+	for i := range f.Constants {
+		f.Constants[i] = r.scalar()
+		switch f.Constants[i].(type) {
+		case lua.LNumber, lua.LString:
+		default:
+			r.fail("constant %d is a %s", i, f.Constants[i].Type())
+		}
+	}
+	f.FunctionPrototypes = make([]*lua.FunctionProto, r.count(1))
+	for i := range f.FunctionPrototypes {
+		if id := r.ref(len(protos), "nested prototype"); r.err == nil {
+			f.FunctionPrototypes[i] = protos[id]
+		}
+	}
+	f.DbgSourcePositions = make([]int, r.count(1))
+	for i := range f.DbgSourcePositions {
+		f.DbgSourcePositions[i] = r.int()
+	}
+	f.DbgLocals = make([]*lua.DbgLocalInfo, r.count(3))
+	for i := range f.DbgLocals {
+		f.DbgLocals[i] = &lua.DbgLocalInfo{Name: r.string(), StartPc: r.int(), EndPc: r.int()}
+	}
+	f.DbgCalls = make([]lua.DbgCall, r.count(2))
+	for i := range f.DbgCalls {
+		f.DbgCalls[i] = lua.DbgCall{Name: r.string(), Pc: r.int()}
+	}
+	f.DbgUpvalues = make([]string, r.count(1))
+	for i := range f.DbgUpvalues {
+		f.DbgUpvalues[i] = r.string()
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if err := verifyProto(&f); err != nil {
+		r.fail("%v", err)
+		return nil, r.err
+	}
+	p, err := protoWithConstants(f.Constants, f.SourceName)
+	if err != nil {
+		return nil, err
+	}
+	copyExported(p, &f)
+	return p, nil
+}
+
+// copyExported sets every exported field of dst from src, leaving dst's
+// compiler-derived stringConstants in place.
+func copyExported(dst, src *lua.FunctionProto) {
+	dst.SourceName = src.SourceName
+	dst.LineDefined = src.LineDefined
+	dst.LastLineDefined = src.LastLineDefined
+	dst.NumUpvalues = src.NumUpvalues
+	dst.NumParameters = src.NumParameters
+	dst.IsVarArg = src.IsVarArg
+	dst.NumUsedRegisters = src.NumUsedRegisters
+	dst.Code = src.Code
+	dst.Constants = src.Constants
+	dst.FunctionPrototypes = src.FunctionPrototypes
+	dst.DbgSourcePositions = src.DbgSourcePositions
+	dst.DbgLocals = src.DbgLocals
+	dst.DbgCalls = src.DbgCalls
+	dst.DbgUpvalues = src.DbgUpvalues
+}
+
+// protoWithConstants has gopher-lua compile a prototype whose constant
+// table is consts up to its last string (entries after it are never read
+// as strings), from a syntax tree of assignments `k = <constant>`. Numbers
+// are stood in for by distinct small integers: only string entries matter.
+func protoWithConstants(consts []lua.LValue, name string) (*lua.FunctionProto, error) {
+	last := -1
+	for i, c := range consts {
+		if _, ok := c.(lua.LString); ok {
+			last = i
+		}
+	}
+	if last < 0 {
+		// No string constants: no instruction reads stringConstants.
+		return &lua.FunctionProto{}, nil
+	}
+	stmts := make([]ast.Stmt, 0, last+2)
+	stmts = append(stmts, &ast.LocalAssignStmt{Names: []string{"k"}})
+	for i := 0; i <= last; i++ {
+		var ex ast.Expr
+		if s, ok := consts[i].(lua.LString); ok {
+			ex = &ast.StringExpr{Value: string(s)}
+		} else {
+			ex = &ast.NumberExpr{Value: strconv.Itoa(i)}
+		}
+		stmts = append(stmts, &ast.AssignStmt{Lhs: []ast.Expr{&ast.IdentExpr{Value: "k"}}, Rhs: []ast.Expr{ex}})
+	}
+	p, err := lua.Compile(stmts, name)
+	if err != nil {
+		return nil, fmt.Errorf("rebuilding the constants of %s: %w", name, err)
+	}
+	got := protoStringConstants(p)
+	if len(got) != last+1 {
+		return nil, fmt.Errorf("%w: rebuilding the constants of %s gave %d, want %d (duplicate constants?)", ErrCorrupt, name, len(got), last+1)
+	}
+	for i := 0; i <= last; i++ {
+		if s, ok := consts[i].(lua.LString); ok && got[i] != string(s) {
+			return nil, fmt.Errorf("rebuilding the constants of %s: constant %d came out as %q, want %q", name, i, got[i], s)
+		}
+	}
+	return p, nil
+}
+
+// verifyProto rejects prototypes whose code would index outside their own
+// tables when run: the VM trusts compiled code and would panic.
+func verifyProto(p *lua.FunctionProto) error {
+	if len(p.DbgSourcePositions) != len(p.Code) {
+		return fmt.Errorf("%d source positions for %d instructions", len(p.DbgSourcePositions), len(p.Code))
+	}
+	if len(p.Code) == 0 || opcodeOf(p.Code[len(p.Code)-1]) != lua.OP_RETURN {
+		return fmt.Errorf("code does not end with RETURN")
+	}
+	for pc, inst := range p.Code {
+		op := opcodeOf(inst)
+		bx := int(inst & 0x3ffff)
+		switch {
+		case op > lua.OP_NOP:
+			return fmt.Errorf("instruction %d: opcode %d", pc, op)
+		case (op == lua.OP_LOADK || op == lua.OP_GETGLOBAL || op == lua.OP_SETGLOBAL) && bx >= len(p.Constants):
+			return fmt.Errorf("instruction %d: constant %d of %d", pc, bx, len(p.Constants))
+		case (op == lua.OP_GETGLOBAL || op == lua.OP_SETGLOBAL) && !isString(p.Constants[bx]):
+			return fmt.Errorf("instruction %d: global name constant %d is not a string", pc, bx)
+		case op == lua.OP_CLOSURE && bx >= len(p.FunctionPrototypes):
+			return fmt.Errorf("instruction %d: prototype %d of %d", pc, bx, len(p.FunctionPrototypes))
+		case op == lua.OP_CLOSURE && pc+int(p.FunctionPrototypes[bx].NumUpvalues) >= len(p.Code):
+			return fmt.Errorf("instruction %d: closure upvalue list runs past the code", pc)
+		case (op == lua.OP_JMP || op == lua.OP_FORLOOP || op == lua.OP_FORPREP) && !inRange(pc+1+bx-maxArgSbx, len(p.Code)):
+			return fmt.Errorf("instruction %d: jump outside the code", pc)
+		case op == lua.OP_GETUPVAL || op == lua.OP_SETUPVAL:
+			if argB(inst) >= int(p.NumUpvalues) {
+				return fmt.Errorf("instruction %d: upvalue %d of %d", pc, argB(inst), p.NumUpvalues)
+			}
+		}
+		for _, rk := range rkOperands(op, inst) {
+			if rk >= rkConstant && rk-rkConstant >= len(p.Constants) {
+				return fmt.Errorf("instruction %d: constant %d of %d", pc, rk-rkConstant, len(p.Constants))
+			}
+		}
+		if k := fieldNameOperand(op, inst); k >= rkConstant && !isString(p.Constants[k-rkConstant]) {
+			return fmt.Errorf("instruction %d: field name constant is not a string", pc)
+		}
+	}
+	return nil
+}
+
+// rkConstant marks an RK operand that names a constant (Lua 5.1's BITRK).
+const rkConstant = 256
+
+// fieldNameOperand returns the operand that the VM reads as a string field
+// name (through stringConstants when it is a constant), or -1.
+func fieldNameOperand(op int, inst uint32) int {
+	switch op {
+	case lua.OP_GETTABLEKS, lua.OP_SELF:
+		return argC(inst)
+	case lua.OP_SETTABLEKS:
+		return argB(inst)
+	}
+	return -1
+}
+
+// rkOperands returns the operands of inst that may name a constant.
+func rkOperands(op int, inst uint32) []int {
+	switch op {
+	case lua.OP_GETTABLE, lua.OP_GETTABLEKS, lua.OP_SELF:
+		return []int{argC(inst)}
+	case lua.OP_SETTABLE, lua.OP_SETTABLEKS, lua.OP_ADD, lua.OP_SUB, lua.OP_MUL, lua.OP_DIV,
+		lua.OP_MOD, lua.OP_POW, lua.OP_EQ, lua.OP_LT, lua.OP_LE:
+		return []int{argB(inst), argC(inst)}
+	}
+	return nil
+}
+
+func isString(v lua.LValue) bool { _, ok := v.(lua.LString); return ok }
+
+func inRange(i, n int) bool { return i >= 0 && i < n }

@@ -1,0 +1,2 @@
+print("late module loaded")
+return { greeting = function(who) return "hello, " .. who end }
