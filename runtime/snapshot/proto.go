@@ -2,21 +2,16 @@ package snapshot
 
 import (
 	"fmt"
-	"strconv"
 
 	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/ast"
 )
 
 // Compiled code travels in the snapshot, so an executor never parses Lua
 // source. A FunctionProto is plain exported data except for one private
-// field, stringConstants: the string form of each constant, which the VM
-// reads for global and field names. Only gopher-lua's compiler fills it, so
-// restore asks the compiler for it: it compiles a tiny synthetic syntax tree
-// (no source text) that loads the same constants in the same order, keeps
-// the resulting prototype, and overwrites every exported field with the
-// snapshot's. TestStringConstants and TestInternals fail if gopher-lua
-// changes how this works.
+// field, stringConstants, derived from Constants; setProtoStringConstants
+// fills it in (internals.go). Before anything is rebuilt, verifyProto checks
+// that the code indexes only inside its own prototype, since the VM trusts
+// compiled code.
 
 func (e *encoder) writeProto(w *writer, p *lua.FunctionProto) {
 	w.string(p.SourceName)
@@ -109,73 +104,8 @@ func readProto(r *reader, protos []*lua.FunctionProto) (*lua.FunctionProto, erro
 		r.fail("%v", err)
 		return nil, r.err
 	}
-	p, err := protoWithConstants(f.Constants, f.SourceName)
-	if err != nil {
-		return nil, err
-	}
-	copyExported(p, &f)
-	return p, nil
-}
-
-// copyExported sets every exported field of dst from src, leaving dst's
-// compiler-derived stringConstants in place.
-func copyExported(dst, src *lua.FunctionProto) {
-	dst.SourceName = src.SourceName
-	dst.LineDefined = src.LineDefined
-	dst.LastLineDefined = src.LastLineDefined
-	dst.NumUpvalues = src.NumUpvalues
-	dst.NumParameters = src.NumParameters
-	dst.IsVarArg = src.IsVarArg
-	dst.NumUsedRegisters = src.NumUsedRegisters
-	dst.Code = src.Code
-	dst.Constants = src.Constants
-	dst.FunctionPrototypes = src.FunctionPrototypes
-	dst.DbgSourcePositions = src.DbgSourcePositions
-	dst.DbgLocals = src.DbgLocals
-	dst.DbgCalls = src.DbgCalls
-	dst.DbgUpvalues = src.DbgUpvalues
-}
-
-// protoWithConstants has gopher-lua compile a prototype whose constant
-// table is consts up to its last string (entries after it are never read
-// as strings), from a syntax tree of assignments `k = <constant>`. Numbers
-// are stood in for by distinct small integers: only string entries matter.
-func protoWithConstants(consts []lua.LValue, name string) (*lua.FunctionProto, error) {
-	last := -1
-	for i, c := range consts {
-		if _, ok := c.(lua.LString); ok {
-			last = i
-		}
-	}
-	if last < 0 {
-		// No string constants: no instruction reads stringConstants.
-		return &lua.FunctionProto{}, nil
-	}
-	stmts := make([]ast.Stmt, 0, last+2)
-	stmts = append(stmts, &ast.LocalAssignStmt{Names: []string{"k"}})
-	for i := 0; i <= last; i++ {
-		var ex ast.Expr
-		if s, ok := consts[i].(lua.LString); ok {
-			ex = &ast.StringExpr{Value: string(s)}
-		} else {
-			ex = &ast.NumberExpr{Value: strconv.Itoa(i)}
-		}
-		stmts = append(stmts, &ast.AssignStmt{Lhs: []ast.Expr{&ast.IdentExpr{Value: "k"}}, Rhs: []ast.Expr{ex}})
-	}
-	p, err := lua.Compile(stmts, name)
-	if err != nil {
-		return nil, fmt.Errorf("rebuilding the constants of %s: %w", name, err)
-	}
-	got := protoStringConstants(p)
-	if len(got) != last+1 {
-		return nil, fmt.Errorf("%w: rebuilding the constants of %s gave %d, want %d (duplicate constants?)", ErrCorrupt, name, len(got), last+1)
-	}
-	for i := 0; i <= last; i++ {
-		if s, ok := consts[i].(lua.LString); ok && got[i] != string(s) {
-			return nil, fmt.Errorf("rebuilding the constants of %s: constant %d came out as %q, want %q", name, i, got[i], s)
-		}
-	}
-	return p, nil
+	setProtoStringConstants(&f)
+	return &f, nil
 }
 
 // verifyProto rejects prototypes whose code would index outside their own
