@@ -1,0 +1,58 @@
+package preforklib
+
+import (
+	"fmt"
+	"runtime"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// dieOfSignal kills the process with sig the way the C client does: the
+// signal's action set to the default (not Go's handling: os/signal.Reset
+// restores the Go runtime's handler, which ignores a SIGPIPE sent by
+// kill, and a signal ignored at start stays ignored), the signal unblocked,
+// then raised. It returns only if all that failed to kill the process.
+func dieOfSignal(sig syscall.Signal) error {
+	// The unblock applies to this thread, so the raise must target it.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if sig != syscall.SIGKILL {
+		if err := setDefaultAction(sig); err != nil {
+			return err
+		}
+		if err := unblockSignal(sig); err != nil {
+			return err
+		}
+	}
+	if err := unix.Tgkill(unix.Getpid(), unix.Gettid(), sig); err != nil {
+		return fmt.Errorf("raise: %w", err)
+	}
+	return nil
+}
+
+// kernelSigsetSize is the kernel's sigset_t size for the 64 signals of
+// every Linux architecture but MIPS (where these calls then fail with
+// EINVAL and the client reports it).
+const kernelSigsetSize = 8
+
+// setDefaultAction sets sig's action to SIG_DFL with rt_sigaction. An all
+// zero struct sigaction is SIG_DFL with no flags and an empty mask on every
+// architecture; the array is larger than any kernel's struct sigaction.
+func setDefaultAction(sig syscall.Signal) error {
+	var act [8]uint64
+	if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, kernelSigsetSize, 0, 0); errno != 0 {
+		return fmt.Errorf("set default action: %w", errno)
+	}
+	return nil
+}
+
+// unblockSignal unblocks sig for the calling thread.
+func unblockSignal(sig syscall.Signal) error {
+	set := uint64(1) << (uint(sig) - 1)
+	if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(unsafe.Pointer(&set)), 0, kernelSigsetSize, 0, 0); errno != 0 {
+		return fmt.Errorf("unblock: %w", errno)
+	}
+	return nil
+}
