@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"strconv"
 
@@ -39,21 +38,6 @@ func closeAll(files ...*os.File) {
 			f.Close()
 		}
 	}
-}
-
-// fileConn turns a connected Unix socket file into a connection, closing f.
-func fileConn(f *os.File) (*net.UnixConn, error) {
-	defer f.Close()
-	c, err := net.FileConn(f)
-	if err != nil {
-		return nil, fmt.Errorf("use %s: %w", f.Name(), err)
-	}
-	uc, ok := c.(*net.UnixConn)
-	if !ok {
-		c.Close()
-		return nil, fmt.Errorf("use %s: not a Unix socket", f.Name())
-	}
-	return uc, nil
 }
 
 // closeOnExecInherited makes every descriptor from 3 up close-on-exec, so

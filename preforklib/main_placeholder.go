@@ -2,9 +2,6 @@ package preforklib
 
 // Placeholder until the client lands; replaced by client.go and friends.
 
-// RoleWatcher is the hidden role of the watcher process.
-const RoleWatcher = "watcher"
-
 // Runtime is what the client needs from the Lua side.
 type Runtime struct {
 	Standalone func(script string, args []string) int
@@ -12,6 +9,3 @@ type Runtime struct {
 
 // Main runs the luapf client.
 func Main(argv []string, rt Runtime) int { return ExitClientError }
-
-// WatcherMain runs the watcher role.
-func WatcherMain(args []string) int { return ExitClientError }
