@@ -30,7 +30,14 @@ type Sandbox struct {
 // NewSandbox makes a sandbox and registers its cleanup with t.
 func NewSandbox(t testing.TB) *Sandbox {
 	t.Helper()
-	dir := t.TempDir()
+	// Not t.TempDir(): its path carries the test's name, and a long one
+	// leaves too little of the 108 bytes of a socket path for the server
+	// ident (at least 33 characters, as in the C client).
+	dir, err := os.MkdirTemp("", "luapf-sb-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	home := filepath.Join(dir, "home")
 	if err := os.Mkdir(home, 0o700); err != nil {
 		t.Fatal(err)
@@ -86,7 +93,11 @@ func (s *Sandbox) WithEnv(extra ...string) []string {
 }
 
 // Processes returns the pids of live processes started in this sandbox,
-// excluding zombies, with their command lines.
+// excluding zombies, with their command lines. A process belongs to the
+// sandbox if its environment has the sandbox's HOME or its working
+// directory is inside the sandbox directory: a Perl server that sets $0
+// overwrites the memory /proc/PID/environ shows, but keeps the working
+// directory of the client that started it.
 func (s *Sandbox) Processes() map[int]string {
 	marker := []byte("HOME=" + s.Home + "\x00")
 	out := map[int]string{}
@@ -97,7 +108,10 @@ func (s *Sandbox) Processes() map[int]string {
 			continue
 		}
 		environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
-		if err != nil || !bytes.Contains(append([]byte{0}, environ...), append([]byte{0}, marker...)) {
+		if err != nil {
+			continue
+		}
+		if !bytes.Contains(append([]byte{0}, environ...), append([]byte{0}, marker...)) && !s.isInside(pid) {
 			continue
 		}
 		if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil && isZombie(stat) {
@@ -107,6 +121,13 @@ func (s *Sandbox) Processes() map[int]string {
 		out[pid] = strings.TrimSpace(strings.ReplaceAll(string(cmdline), "\x00", " "))
 	}
 	return out
+}
+
+// isInside reports whether the working directory of process pid is the
+// sandbox directory or below it.
+func (s *Sandbox) isInside(pid int) bool {
+	cwd, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid))
+	return err == nil && (cwd == s.Dir || strings.HasPrefix(cwd, s.Dir+"/"))
 }
 
 // isZombie reports whether a /proc/PID/stat line is of a zombie or dead task.
