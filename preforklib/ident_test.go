@@ -172,13 +172,15 @@ func TestIdentMatchesCClient(t *testing.T) {
 				` && "$@"; ls /run/user/` + uid + `/prefork-interp`
 			cmd := sb.Command("unshare", append([]string{"--mount", "sh", "-c", script, "sh", cPreforkInterp, "-U"}, tt.args...)...)
 			cmd.Env = sb.WithEnv(tt.env...)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
 			out, err := cmd.Output()
 			if err != nil {
-				t.Fatalf("C client: %v\n%s", err, out)
+				t.Fatalf("run the C client in a mount namespace: %v\nstdout: %s\nstderr: %s", err, out, stderr.String())
 			}
 			m := regexp.MustCompile(`(?m)^s([0-9a-f]{64})$`).FindSubmatch(out)
 			if m == nil {
-				t.Fatalf("no socket in the C client's run directory: %q", out)
+				t.Fatalf("no socket in the C client's run directory: %q; its stderr: %q", out, stderr.String())
 			}
 			inv, err := ParseCommandLine(append([]string{"prefork-interp", "-U"}, tt.args...), "", func(k string) (string, bool) {
 				for _, kv := range tt.env {
