@@ -1,0 +1,126 @@
+package warm
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"luapf/preforklib"
+	"luapf/runtime/snapshot"
+)
+
+// ExecutorMain runs the executor role: restore the snapshot, wait for one
+// call on the control socket, take the caller's files as fds 0, 1 and 2 and
+// its environment, and continue the script. Its exit is the call's status.
+// Restoring happens before the call arrives when the executor is pooled.
+func ExecutorMain(args []string) int {
+	files, err := inheritedFiles(RoleExecutor, executorFdImage, "snapshot image", "executor control socket")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
+		return exitLuapfError
+	}
+	control, err := net.FileConn(files[1])
+	files[1].Close()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "luapf: executor control socket: %v\n", err)
+		return exitLuapfError
+	}
+	it, cont, restoreErr := restoreImage(files[0])
+
+	req, err := preforklib.ReadRequest(control.(*net.UnixConn))
+	if err != nil {
+		if errors.Is(err, preforklib.ErrPeerGone) || errors.Is(err, io.EOF) {
+			return exitOK // the server let an unused pooled executor go
+		}
+		fmt.Fprintf(os.Stderr, "luapf: executor: receive call: %v\n", err)
+		return exitLuapfError
+	}
+	if err := takeCall(req); err != nil {
+		fmt.Fprintf(os.Stderr, "luapf: executor: %v\n", err)
+		return exitLuapfError
+	}
+	// From here on, stderr is the caller's.
+	if restoreErr != nil {
+		fmt.Fprintf(os.Stderr, "luapf: cannot continue the script: %v\n", restoreErr)
+		return exitLuapfError
+	}
+	if len(req.Argv) < 2 {
+		fmt.Fprintf(os.Stderr, "luapf: the call names no script (argv %q)\n", req.Argv)
+		return exitLuapfError
+	}
+	interpreter, script, scriptArgs := req.Argv[0], req.Argv[1], req.Argv[2:]
+	if arg := cont.Arg(); arg != nil {
+		clearTable(arg)
+		setArg(arg, interpreter, script, scriptArgs)
+	}
+	return it.run(cont.Function(), cont.Args(stringValues(scriptArgs)...))
+}
+
+// restoreImage maps the image and restores its state into a new
+// interpreter. Garbage collection is held off meanwhile: almost everything
+// allocated stays live, so collecting would only cost time.
+func restoreImage(f *os.File) (*interp, *snapshot.Continuation, error) {
+	im, err := mapImage(f)
+	f.Close()
+	if err != nil {
+		return nil, nil, err
+	}
+	it := newInterp(modeExecutor)
+	it.completed = true
+	old := debug.SetGCPercent(-1)
+	cont, err := snapshot.Restore(it.L, im.State)
+	debug.SetGCPercent(old)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", im.Meta.Script, err)
+	}
+	return it, cont, nil
+}
+
+// takeCall makes the caller's files this process's fds 0, 1 and 2 and the
+// caller's environment its environment (without PREFORK_INTERP, which must
+// never reach a script).
+func takeCall(req *preforklib.Request) error {
+	for fd, f := range []*os.File{req.Stdin, req.Stdout, req.Stderr} {
+		if err := dupOnto(f, fd); err != nil {
+			return fmt.Errorf("take the caller's fd %d: %w", fd, err)
+		}
+	}
+	req.Close()
+	os.Clearenv()
+	for _, kv := range req.Env {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" || name == preforklib.EnvPreforkInterp {
+			continue
+		}
+		os.Setenv(name, value)
+	}
+	return nil
+}
+
+// dupOnto makes fd a duplicate of f, inheritable by the script's children.
+// It reads f's descriptor through SyscallConn rather than Fd, which would
+// switch the caller's open file (shared with us) to blocking mode.
+func dupOnto(f *os.File, fd int) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var dupErr error
+	err = rc.Control(func(src uintptr) {
+		if int(src) == fd {
+			_, dupErr = unix.FcntlInt(src, unix.F_SETFD, 0)
+			return
+		}
+		dupErr = unix.Dup3(int(src), fd, 0)
+	})
+	if err != nil {
+		return err
+	}
+	return dupErr
+}

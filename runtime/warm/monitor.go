@@ -1,0 +1,145 @@
+package warm
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"luapf/preforklib"
+)
+
+// The monitor is the goroutine that serves one call (REFERENCE.md A): it
+// speaks protocol v1 on the call socket, hands the call to an executor, and
+// reports the executor's wait status. If the client goes away first, the
+// executor's process group gets SIGINT (then SIGKILL if it lingers).
+
+const (
+	// handshakeTimeout bounds how long a client may take to send its
+	// request after the greeting; a silent connection is dropped.
+	handshakeTimeout = 10 * time.Second
+	// interruptGrace is how long a call's process group has to exit after
+	// SIGINT once its client has gone, before SIGKILL.
+	interruptGrace = 500 * time.Millisecond
+)
+
+func (s *server) serveCall(conn *net.UnixConn) {
+	defer conn.Close()
+	if err := preforklib.WriteGreeting(conn, nil); err != nil {
+		s.callFailed("send greeting: %v", err)
+		return
+	}
+	conn.SetReadDeadline(time.Now().Add(handshakeTimeout))
+	req, err := preforklib.ReadRequest(conn)
+	if err != nil {
+		s.callFailed("dropped a connection: %v", err)
+		return
+	}
+	conn.SetReadDeadline(time.Time{})
+	status := s.execute(conn, req)
+	// The client may be gone already; then there is no one to tell.
+	_ = preforklib.WriteStatus(conn, status)
+}
+
+func (s *server) callFailed(format string, args ...any) {
+	s.failed.Add(1)
+	s.log.Printf(format, args...)
+}
+
+// execute runs req in an executor and returns its raw wait status.
+func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) uint32 {
+	e, err := s.handOver(req)
+	// The executor has its own copies now; ours must not keep the
+	// caller's pipes open.
+	req.Close()
+	if err != nil {
+		s.callFailed("call not run: %v", err)
+		return exitedWith(exitLuapfError)
+	}
+	done := make(chan uint32, 1)
+	go func() {
+		err := e.cmd.Wait()
+		e.control.Close()
+		done <- waitStatus(e.cmd, err)
+	}()
+	gone := make(chan struct{})
+	go func() {
+		// Nothing more is sent on a v1 call: readable means gone.
+		var b [1]byte
+		conn.Read(b[:])
+		close(gone)
+	}()
+	var status uint32
+	select {
+	case status = <-done:
+	case <-gone:
+		status = interrupt(e, done)
+		s.log.Printf("caller of %s went away during the call; its executor was interrupted", s.meta.Script)
+	}
+	s.served.Add(1)
+	if ws := syscall.WaitStatus(status); ws.Signaled() || ws.ExitStatus() == exitLuapfError {
+		s.failed.Add(1)
+		s.log.Printf("call of %s ended with %s", s.meta.Script, describeWaitStatus(ws))
+	}
+	return status
+}
+
+// handOver gives req to an executor from the pool; if that executor died
+// while waiting, it tries once more with a fresh one.
+func (s *server) handOver(req *preforklib.Request) (*executor, error) {
+	var lastErr error
+	for attempt := 0; attempt < 2; attempt++ {
+		e, err := s.pool.take()
+		if err != nil {
+			return nil, err
+		}
+		if err := preforklib.WriteRequest(e.control, req); err != nil {
+			lastErr = fmt.Errorf("hand the call to executor %d: %w", e.cmd.Process.Pid, err)
+			e.discard()
+			continue
+		}
+		return e, nil
+	}
+	return nil, lastErr
+}
+
+// interrupt ends a call whose client has gone: SIGINT to the executor's
+// process group, SIGKILL after interruptGrace, and returns the wait status.
+func interrupt(e *executor, done <-chan uint32) uint32 {
+	syscall.Kill(-e.pgid, syscall.SIGINT)
+	select {
+	case st := <-done:
+		return st
+	case <-time.After(interruptGrace):
+		syscall.Kill(-e.pgid, syscall.SIGKILL)
+		return <-done
+	}
+}
+
+// waitStatus returns the raw wait status of a finished command.
+func waitStatus(cmd *exec.Cmd, err error) uint32 {
+	if cmd.ProcessState != nil {
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok {
+			return uint32(ws)
+		}
+	}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return exitedWith(exitErr.ExitCode())
+	}
+	return exitedWith(exitLuapfError)
+}
+
+// exitedWith is the wait status of a process that exited with code.
+func exitedWith(code int) uint32 { return uint32(code&0xff) << 8 }
+
+func describeWaitStatus(ws syscall.WaitStatus) string {
+	switch {
+	case ws.Signaled():
+		return "signal " + ws.Signal().String()
+	default:
+		return fmt.Sprintf("exit status %d", ws.ExitStatus())
+	}
+}

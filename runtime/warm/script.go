@@ -1,0 +1,123 @@
+package warm
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Exit statuses of a script run (REFERENCE.md A: the executor's status is
+// the call's).
+const (
+	exitOK         = 0
+	exitLuaError   = 1   // uncaught Lua error, or a script that cannot load
+	exitLuapfError = 127 // luapf's own failure (cannot restore, bad fds, ...)
+)
+
+// setArg fills t as the script's arg table: arg[0] is the script, arg[1..]
+// its arguments, and arg[-1] the interpreter, as in the lua command.
+func setArg(t *lua.LTable, interpreter, script string, args []string) {
+	t.RawSetInt(-1, lua.LString(interpreter))
+	t.RawSetInt(0, lua.LString(script))
+	for i, a := range args {
+		t.RawSetInt(i+1, lua.LString(a))
+	}
+}
+
+// clearTable removes every key of t.
+func clearTable(t *lua.LTable) {
+	var keys []lua.LValue
+	t.ForEach(func(k, _ lua.LValue) { keys = append(keys, k) })
+	for _, k := range keys {
+		t.RawSet(k, lua.LNil)
+	}
+}
+
+func stringValues(args []string) []lua.LValue {
+	out := make([]lua.LValue, len(args))
+	for i, a := range args {
+		out[i] = lua.LString(a)
+	}
+	return out
+}
+
+// run calls fn with args under debug.traceback and returns the exit status:
+// 0 when it returns, 1 after printing an uncaught error as
+// "luapf: MESSAGE" and its traceback on stderr. Output is flushed either way.
+func (it *interp) run(fn *lua.LFunction, args []lua.LValue) int {
+	L := it.L
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	err := L.PCall(len(args), 0, it.traceback)
+	it.flushStdio()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "luapf: %s\n", luaErrorText(err))
+		return exitLuaError
+	}
+	return exitOK
+}
+
+// luaErrorText returns the message (with traceback, when the handler added
+// one) of an error from PCall or loading.
+func luaErrorText(err error) string {
+	var apiErr *lua.ApiError
+	if errors.As(err, &apiErr) && apiErr.Object != nil && apiErr.Object != lua.LNil {
+		return apiErr.Object.String()
+	}
+	return err.Error()
+}
+
+// loadScript compiles the script file.
+func (it *interp) loadScript(script string) error {
+	if st, err := os.Stat(script); err != nil {
+		return fmt.Errorf("cannot run %s: %w", script, unwrapPathError(err))
+	} else if st.IsDir() {
+		return fmt.Errorf("cannot run %s: it is a directory", script)
+	}
+	fn, err := it.L.LoadFile(script)
+	if err != nil {
+		return fmt.Errorf("%s", luaErrorText(err))
+	}
+	it.main = fn
+	return nil
+}
+
+// unwrapPathError drops the path from an *os.PathError, which the message
+// around it already names.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// startScript loads script and gives it its arg table; it is how setup and
+// --standalone begin.
+func (it *interp) startScript(interpreter, script string, args []string) error {
+	if err := it.loadScript(script); err != nil {
+		return err
+	}
+	it.arg = it.L.NewTable()
+	setArg(it.arg, interpreter, script, args)
+	it.L.SetGlobal("arg", it.arg)
+	return nil
+}
+
+// Standalone runs script in this process with no server, as
+// `luapf --standalone SCRIPT ARGS` does: initialisation_complete returns at
+// once. It is the reference behaviour every warm call is tested against.
+func Standalone(script string, args []string) int {
+	it := newInterp(modeStandalone)
+	defer it.close()
+	interpreter, _ := os.Executable()
+	if err := it.startScript(interpreter, script, args); err != nil {
+		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
+		return exitLuaError
+	}
+	return it.run(it.main, stringValues(args))
+}

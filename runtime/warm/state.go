@@ -1,0 +1,133 @@
+package warm
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"luapf/runtime/snapshot"
+)
+
+// mode says what a Lua state is for; the prefork module behaves per mode.
+type mode int
+
+const (
+	// modeStandalone runs the whole script in one process
+	// (luapf --standalone): initialisation_complete returns at once.
+	modeStandalone mode = iota
+	// modeSetup runs the initialisation: initialisation_complete captures
+	// the state and hands it to a new server.
+	modeSetup
+	// modeExecutor continues a restored script for one call.
+	modeExecutor
+)
+
+// interp is a gopher-lua state opened the way every luapf process opens it,
+// so that library objects have the same paths in setup and executor (see
+// snapshot.Builtins): the standard libraries, luapf's os.exit, file-load
+// recording wrappers, and the prefork module, all before the index is made.
+type interp struct {
+	L         *lua.LState
+	mode      mode
+	builtins  *snapshot.Builtins
+	traceback *lua.LFunction // debug.traceback as the libraries made it
+
+	main *lua.LFunction // the script's main chunk (setup, standalone)
+	arg  *lua.LTable    // the table given to the script as arg
+
+	// completed is set once initialisation_complete has been called.
+	completed bool
+	// loaded records the Lua files loaded (require, dofile, loadfile)
+	// before initialisation_complete, for autoreload.
+	loaded []string
+	// alsoCheck holds the files given to prefork.autoreload_also_check.
+	alsoCheck []string
+	// onComplete does setup's work when initialisation_complete is called;
+	// it does not return on success.
+	onComplete func(it *interp, opts Options) error
+}
+
+// newInterp opens a state for mode.
+func newInterp(m mode) *interp {
+	it := &interp{L: lua.NewState(), mode: m}
+	L := it.L
+	it.traceback = L.GetField(L.GetGlobal("debug"), "traceback").(*lua.LFunction)
+	L.SetField(L.GetGlobal("os"), "exit", L.NewFunction(it.osExit))
+	it.wrapLoaders()
+	mod := L.NewTable()
+	L.SetFuncs(mod, map[string]lua.LGFunction{
+		"initialisation_complete": it.initialisationComplete,
+		"autoreload_also_check":   it.autoreloadAlsoCheck,
+	})
+	// Loaded eagerly so that its functions are library objects with paths.
+	L.G.Registry.RawGetString("_LOADED").(*lua.LTable).RawSetString("prefork", mod)
+	it.builtins = snapshot.IndexBuiltins(L)
+	return it
+}
+
+// recording reports whether file loads count for autoreload now.
+func (it *interp) recording() bool { return it.mode == modeSetup && !it.completed }
+
+func (it *interp) recordLoad(path string) {
+	if !it.recording() {
+		return
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	it.loaded = append(it.loaded, path)
+}
+
+// wrapLoaders makes dofile, loadfile and require's Lua-file loader note the
+// files they load, then do exactly what the library's own did.
+func (it *interp) wrapLoaders() {
+	L := it.L
+	wrap := func(orig *lua.LFunction, note func(L *lua.LState)) *lua.LFunction {
+		return L.NewFunction(func(L *lua.LState) int {
+			note(L)
+			nargs := L.GetTop()
+			L.Insert(orig, 1)
+			L.Call(nargs, lua.MultRet)
+			return L.GetTop()
+		})
+	}
+	noteFileArg := func(L *lua.LState) {
+		if s, ok := L.Get(1).(lua.LString); ok {
+			it.recordLoad(string(s))
+		}
+	}
+	for _, name := range []string{"dofile", "loadfile"} {
+		L.SetGlobal(name, wrap(L.GetGlobal(name).(*lua.LFunction), noteFileArg))
+	}
+	loaders := L.G.Registry.RawGetString("_LOADERS").(*lua.LTable)
+	luaLoader := loaders.RawGetInt(2).(*lua.LFunction)
+	loaders.RawSetInt(2, wrap(luaLoader, func(L *lua.LState) {
+		if name, ok := L.Get(1).(lua.LString); ok && it.recording() {
+			if path := findModuleFile(L, string(name)); path != "" {
+				it.recordLoad(path)
+			}
+		}
+	}))
+}
+
+// findModuleFile searches package.path for module name the way gopher-lua's
+// loader does: the first pattern naming an existing file.
+func findModuleFile(L *lua.LState, name string) string {
+	path, ok := L.GetField(L.GetGlobal("package"), "path").(lua.LString)
+	if !ok {
+		return ""
+	}
+	name = strings.ReplaceAll(name, ".", string(os.PathSeparator))
+	for _, pattern := range strings.Split(string(path), ";") {
+		file := strings.ReplaceAll(pattern, "?", name)
+		if _, err := os.Stat(file); err == nil {
+			return file
+		}
+	}
+	return ""
+}
+
+// close releases the state.
+func (it *interp) close() { it.L.Close() }
