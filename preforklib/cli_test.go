@@ -31,9 +31,9 @@ func TestCommandLineOfBinary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := runToEnd(t, sb.Command(tt.argv[0], tt.argv[1:]...), "")
-			if e.code != tt.code || !strings.Contains(e.stdout, tt.stdout) || (tt.stderr == "") != (e.stderr == "") || !strings.Contains(e.stderr, tt.stderr) {
-				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, stdout with %q, stderr with %q", e.code, e.stdout, e.stderr, tt.code, tt.stdout, tt.stderr)
+			e := testutil.Run(t, sb.Command(tt.argv[0], tt.argv[1:]...), "")
+			if e.Code != tt.code || !strings.Contains(e.Stdout, tt.stdout) || (tt.stderr == "") != (e.Stderr == "") || !strings.Contains(e.Stderr, tt.stderr) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, stdout with %q, stderr with %q", e.Code, e.Stdout, e.Stderr, tt.code, tt.stdout, tt.stderr)
 			}
 		})
 	}
@@ -74,17 +74,17 @@ func TestSetupFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sb := testutil.NewSandbox(t)
-			e := runToEnd(t, sb.Command(pfi, "-U", "perl", testdata(t, tt.script)), "")
-			if e.code != tt.code || e.stdout != "" {
-				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and no stdout", e.code, e.stdout, e.stderr, tt.code)
+			e := testutil.Run(t, sb.Command(pfi, "-U", "perl", testdata(t, tt.script)), "")
+			if e.Code != tt.code || e.Stdout != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and no stdout", e.Code, e.Stdout, e.Stderr, tt.code)
 			}
 			for _, s := range tt.stderr {
-				if !strings.Contains(e.stderr, s) {
-					t.Errorf("stderr %q does not contain %q", e.stderr, s)
+				if !strings.Contains(e.Stderr, s) {
+					t.Errorf("stderr %q does not contain %q", e.Stderr, s)
 				}
 			}
 			expectNoSocket(t, sb)
-			if !sb.WaitNoProcesses("", hangDeadline) {
+			if !sb.WaitNoProcesses("", testutil.HangDeadline) {
 				t.Errorf("processes remain: %v", sb.Processes())
 			}
 		})
@@ -93,12 +93,12 @@ func TestSetupFailures(t *testing.T) {
 		// Whatever the Lua runtime does with a script that does not
 		// exist, setup fails, and the client passes that on.
 		sb := testutil.NewSandbox(t)
-		e := runToEnd(t, sb.Command(testutil.Binary(t), filepath.Join(sb.Dir, "missing.lua")), "")
-		if e.code == 0 || e.stdout != "" || !strings.HasPrefix(e.stderr, "luapf: ") {
-			t.Errorf("exit %d, stdout %q, stderr %q; want a failure explained on stderr", e.code, e.stdout, e.stderr)
+		e := testutil.Run(t, sb.Command(testutil.Binary(t), filepath.Join(sb.Dir, "missing.lua")), "")
+		if e.Code == 0 || e.Stdout != "" || !strings.HasPrefix(e.Stderr, "luapf: ") {
+			t.Errorf("exit %d, stdout %q, stderr %q; want a failure explained on stderr", e.Code, e.Stdout, e.Stderr)
 		}
 		expectNoSocket(t, sb)
-		if !sb.WaitNoProcesses("", hangDeadline) {
+		if !sb.WaitNoProcesses("", testutil.HangDeadline) {
 			t.Errorf("processes remain: %v", sb.Processes())
 		}
 	})
@@ -115,8 +115,8 @@ func expectNoSocket(t *testing.T, sb *testutil.Sandbox) {
 // TestInteropFixedIdent checks that -g names the socket.
 func TestInteropFixedIdent(t *testing.T) {
 	p := newPerlCall(t)
-	if e := p.run("", nil, []string{"-g", "my-server"}, "0"); e.code != 0 {
-		t.Fatalf("exit %d, stderr %q", e.code, e.stderr)
+	if e := p.run("", nil, []string{"-g", "my-server"}, "0"); e.Code != 0 {
+		t.Fatalf("exit %d, stderr %q", e.Code, e.Stderr)
 	}
 	socks, _ := filepath.Glob(filepath.Join(p.sb.Home, ".luapf", "*", "smy-server"))
 	if len(socks) != 1 {

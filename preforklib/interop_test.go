@@ -41,11 +41,11 @@ func (p *perlCall) command(options []string, args ...string) *exec.Cmd {
 }
 
 // run makes a call and returns how it ended.
-func (p *perlCall) run(stdin string, env []string, options []string, args ...string) ended {
+func (p *perlCall) run(stdin string, env []string, options []string, args ...string) testutil.Result {
 	p.t.Helper()
 	cmd := p.command(options, args...)
 	cmd.Env = p.sb.WithEnv(env...)
-	return runToEnd(p.t, cmd, stdin)
+	return testutil.Run(p.t, cmd, stdin)
 }
 
 // servers returns the Perl server processes of the sandbox.
@@ -56,11 +56,11 @@ func (p *perlCall) servers() map[int]string {
 var serverLine = regexp.MustCompile(`(?m)^server=(\d+)$`)
 
 // serverOf returns the server id a call of call.pl reported.
-func serverOf(t *testing.T, e ended) string {
+func serverOf(t *testing.T, e testutil.Result) string {
 	t.Helper()
-	m := serverLine.FindStringSubmatch(e.stdout)
+	m := serverLine.FindStringSubmatch(e.Stdout)
 	if m == nil {
-		t.Fatalf("no server id in the output %q (stderr %q, exit %d)", e.stdout, e.stderr, e.code)
+		t.Fatalf("no server id in the output %q (stderr %q, exit %d)", e.Stdout, e.Stderr, e.Code)
 	}
 	return m[1]
 }
@@ -79,9 +79,9 @@ func TestInteropCalls(t *testing.T) {
 			fmt.Sprint(code), arg, "")
 		wantOut := fmt.Sprintf("argv=perl|%s|%d|%s|\nenv=value %d\nserver=%s\nstdin=INPUT OF CALL %d\n\n",
 			p.script, code, arg, i, serverOf(t, e), i)
-		if e.stdout != wantOut || e.stderr != fmt.Sprintf("stderr %s|\n", arg) || e.code != code {
+		if e.Stdout != wantOut || e.Stderr != fmt.Sprintf("stderr %s|\n", arg) || e.Code != code {
 			t.Fatalf("call %d: exit %d, stdout %q, stderr %q; want exit %d, stdout %q, stderr %q",
-				i, e.code, e.stdout, e.stderr, code, wantOut, fmt.Sprintf("stderr %s|\n", arg))
+				i, e.Code, e.Stdout, e.Stderr, code, wantOut, fmt.Sprintf("stderr %s|\n", arg))
 		}
 		if i == 0 {
 			server = serverOf(t, e)
@@ -99,12 +99,12 @@ func TestInteropCalls(t *testing.T) {
 func TestInteropSignals(t *testing.T) {
 	p := newPerlCall(t)
 	e := p.run("", nil, nil, "kill", "TERM")
-	if e.signal != syscall.SIGTERM {
-		t.Errorf("script killed by SIGTERM: client ended with code %d, signal %v, stderr %q", e.code, e.signal, e.stderr)
+	if e.Signal != syscall.SIGTERM {
+		t.Errorf("script killed by SIGTERM: client ended with code %d, signal %v, stderr %q", e.Code, e.Signal, e.Stderr)
 	}
 	e = p.run("", nil, nil, "kill", "USR1")
-	if e.code != ExitClientError || e.stderr != "luapf: script killed by signal 10 (SIGUSR1: user defined signal 1)\n" {
-		t.Errorf("script killed by SIGUSR1: client ended with code %d, signal %v, stderr %q", e.code, e.signal, e.stderr)
+	if e.Code != ExitClientError || e.Stderr != "luapf: script killed by signal 10 (SIGUSR1: user defined signal 1)\n" {
+		t.Errorf("script killed by SIGUSR1: client ended with code %d, signal %v, stderr %q", e.Code, e.Signal, e.Stderr)
 	}
 }
 
@@ -113,13 +113,13 @@ func TestInteropSignals(t *testing.T) {
 func TestInteropKill(t *testing.T) {
 	p := newPerlCall(t)
 	first := serverOf(t, p.run("", nil, nil, "0"))
-	if e := p.run("", nil, []string{"--kill"}); e.code != 0 || e.stdout != "" || e.stderr != "" {
-		t.Fatalf("--kill: exit %d, stdout %q, stderr %q", e.code, e.stdout, e.stderr)
+	if e := p.run("", nil, []string{"--kill"}); e.Code != 0 || e.Stdout != "" || e.Stderr != "" {
+		t.Fatalf("--kill: exit %d, stdout %q, stderr %q", e.Code, e.Stdout, e.Stderr)
 	}
-	if !p.sb.WaitNoProcesses(p.script, hangDeadline) {
+	if !p.sb.WaitNoProcesses(p.script, testutil.HangDeadline) {
 		t.Fatalf("processes of the killed server remain: %v", p.sb.ProcessesMatching(p.script))
 	}
-	if !p.sb.WaitNoProcesses(RoleArgv0(RoleWatcher), hangDeadline) {
+	if !p.sb.WaitNoProcesses(RoleArgv0(RoleWatcher), testutil.HangDeadline) {
 		t.Fatalf("the killed server's watcher remains: %v", p.sb.ProcessesMatching(RoleArgv0(RoleWatcher)))
 	}
 	if entries, _ := filepath.Glob(filepath.Join(p.sb.Home, ".luapf", "*", "[sl]*")); len(entries) != 0 {
@@ -130,11 +130,11 @@ func TestInteropKill(t *testing.T) {
 		t.Errorf("the call after --kill was served by the killed server %s", first)
 	}
 	// Stop the second server, then --kill again with none running: not an error.
-	if e := p.run("", nil, []string{"--kill"}); e.code != 0 {
-		t.Errorf("second --kill: exit %d, stderr %q", e.code, e.stderr)
+	if e := p.run("", nil, []string{"--kill"}); e.Code != 0 {
+		t.Errorf("second --kill: exit %d, stderr %q", e.Code, e.Stderr)
 	}
-	if e := p.run("", nil, []string{"--kill"}); e.code != 0 {
-		t.Errorf("--kill without a server: exit %d, stderr %q", e.code, e.stderr)
+	if e := p.run("", nil, []string{"--kill"}); e.Code != 0 {
+		t.Errorf("--kill without a server: exit %d, stderr %q", e.Code, e.Stderr)
 	}
 }
 
@@ -147,7 +147,7 @@ func TestInteropFresh(t *testing.T) {
 	if fresh == old {
 		t.Fatalf("-f was served by the old server %s", old)
 	}
-	waitFor(t, "the old server quits", func() bool {
+	testutil.WaitFor(t, "the old server quits", func() bool {
 		for pid := range p.servers() {
 			if fmt.Sprint(pid) == old {
 				return false
@@ -171,7 +171,7 @@ func TestInteropFresh(t *testing.T) {
 func TestInteropConcurrentColdStart(t *testing.T) {
 	p := newPerlCall(t)
 	const n = 20
-	results := make([]ended, n)
+	results := make([]testutil.Result, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
@@ -183,8 +183,8 @@ func TestInteropConcurrentColdStart(t *testing.T) {
 	wg.Wait()
 	servers := map[string]bool{}
 	for i, e := range results {
-		if e.code != 0 || !strings.Contains(e.stdout, fmt.Sprintf("stdin=%d\n", i)) {
-			t.Errorf("call %d: exit %d, stdout %q, stderr %q", i, e.code, e.stdout, e.stderr)
+		if e.Code != 0 || !strings.Contains(e.Stdout, fmt.Sprintf("stdin=%d\n", i)) {
+			t.Errorf("call %d: exit %d, stdout %q, stderr %q", i, e.Code, e.Stdout, e.Stderr)
 			continue
 		}
 		servers[serverOf(t, e)] = true
@@ -207,9 +207,9 @@ func TestInteropPipelineEnds(t *testing.T) {
 	p := newPerlCall(t)
 	for _, which := range []string{"spawning", "warm"} {
 		cmd := p.sb.Command("sh", "-c", `"$0" -U perl "$1" 0 | cat`, p.client, p.script)
-		e := runToEnd(t, cmd, "piped")
-		if e.code != 0 || !strings.Contains(e.stdout, "stdin=PIPED") {
-			t.Errorf("%s call through a pipe: exit %d, stdout %q, stderr %q", which, e.code, e.stdout, e.stderr)
+		e := testutil.Run(t, cmd, "piped")
+		if e.Code != 0 || !strings.Contains(e.Stdout, "stdin=PIPED") {
+			t.Errorf("%s call through a pipe: exit %d, stdout %q, stderr %q", which, e.Code, e.Stdout, e.Stderr)
 		}
 	}
 }
@@ -221,13 +221,13 @@ func TestInteropNoInheritedLeaks(t *testing.T) {
 	r, w := osPipe(t)
 	cmd := p.command(nil, "0")
 	cmd.ExtraFiles = []*os.File{w} // fd 3 of the client, not close-on-exec
-	if e := runToEnd(t, cmd, ""); e.code != 0 {
-		t.Fatalf("call: exit %d, stderr %q", e.code, e.stderr)
+	if e := testutil.Run(t, cmd, ""); e.Code != 0 {
+		t.Fatalf("call: exit %d, stderr %q", e.Code, e.Stderr)
 	}
 	w.Close()
 	done := make(chan error, 1)
 	go func() { _, err := r.Read(make([]byte, 1)); done <- err }()
-	waitFor(t, "no process holds the client's fd 3", func() bool {
+	testutil.WaitFor(t, "no process holds the client's fd 3", func() bool {
 		select {
 		case <-done:
 			return true
@@ -269,7 +269,7 @@ func TestInteropAutoreload(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := p.run("", nil, nil, "0")
-	if e.code != 0 || serverOf(t, e) == old {
-		t.Errorf("call after the script changed: exit %d, stderr %q, server %s (the old one was %s)", e.code, e.stderr, serverOf(t, e), old)
+	if e.Code != 0 || serverOf(t, e) == old {
+		t.Errorf("call after the script changed: exit %d, stderr %q, server %s (the old one was %s)", e.Code, e.Stderr, serverOf(t, e), old)
 	}
 }

@@ -2,6 +2,7 @@ package preforklib
 
 import (
 	"fmt"
+	"luapf/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,7 +41,7 @@ func TestLockFollowsReplacedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := acquireInBackground(t, path)
-	waitFor(t, "the waiter blocks on the old lock file", func() bool { return flockWaiters(t, path) > 0 })
+	testutil.WaitFor(t, "the waiter blocks on the old lock file", func() bool { return flockWaiters(t, path) > 0 })
 	os.Remove(path)
 	l.Release()
 	l2 := awaitLock(t, got)
@@ -75,7 +76,7 @@ func awaitLock(t *testing.T, got <-chan *Lock) *Lock {
 			t.FailNow()
 		}
 		return l
-	case <-time.After(hangDeadline):
+	case <-time.After(testutil.HangDeadline):
 		t.Fatal("the waiter never got the lock after it was released")
 		return nil
 	}

@@ -44,7 +44,7 @@ func (w *runningWatcher) expectExit(t *testing.T, code int, message string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the watcher exits", func() bool {
+	testutil.WaitFor(t, "the watcher exits", func() bool {
 		select {
 		case <-w.done:
 			return true

@@ -1,0 +1,75 @@
+package testutil
+
+import (
+	"bytes"
+	"errors"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// HangDeadline is how long a test waits for something that should happen
+// promptly before it calls it a hang. It detects hangs; it times nothing.
+const HangDeadline = 30 * time.Second
+
+// Result is how a process ended and what it wrote.
+type Result struct {
+	Stdout, Stderr string
+	Code           int            // exit code; -1 when killed by a signal
+	Signal         syscall.Signal // the signal that killed it
+}
+
+// Run runs cmd with stdin and waits for it and for end of file on its
+// stdout and stderr. It fails the test if the process hangs, or if its
+// stdout or stderr stay open after it exits: some process it started kept
+// them, and `cmd | cat` would hang.
+func Run(t testing.TB, cmd *exec.Cmd, stdin string) Result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.WaitDelay = HangDeadline
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %q: %v", cmd.Args, err)
+	}
+	var hung atomic.Bool
+	timer := time.AfterFunc(HangDeadline, func() { hung.Store(true); cmd.Process.Kill() })
+	err := cmd.Wait()
+	timer.Stop()
+	switch {
+	case hung.Load():
+		t.Fatalf("%q hung (killed after %v); stderr so far: %q", cmd.Args, HangDeadline, stderr.String())
+	case errors.Is(err, exec.ErrWaitDelay):
+		t.Fatalf("%q exited but its stdout or stderr stayed open for %v: a process it started keeps them", cmd.Args, HangDeadline)
+	}
+	var exitErr *exec.ExitError
+	if err != nil && !errors.As(err, &exitErr) {
+		t.Fatalf("run %q: %v", cmd.Args, err)
+	}
+	return ResultOf(cmd, stdout.String(), stderr.String())
+}
+
+// ResultOf builds the Result of a command that has been waited for.
+func ResultOf(cmd *exec.Cmd, stdout, stderr string) Result {
+	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	out := Result{Stdout: stdout, Stderr: stderr, Code: ws.ExitStatus()}
+	if ws.Signaled() {
+		out.Code, out.Signal = -1, ws.Signal()
+	}
+	return out
+}
+
+// WaitFor polls cond until it holds, failing the test after HangDeadline.
+func WaitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(HangDeadline)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting until %s", HangDeadline, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
