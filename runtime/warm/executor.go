@@ -1,11 +1,13 @@
 package warm
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 
@@ -59,7 +61,25 @@ func ExecutorMain(args []string) int {
 		clearTable(arg)
 		setArg(arg, interpreter, script, scriptArgs)
 	}
-	return it.run(cont.Function(), cont.Args(stringValues(scriptArgs)...))
+	it.beforeExit = func(code int) { reportExit(control, code) }
+	it.exit(it.run(cont.Function(), cont.Args(stringValues(scriptArgs)...)))
+	return exitOK // not reached
+}
+
+// reportExit hands the caller's files back and tells the server the call's
+// exit code before this process exits. The kernel takes milliseconds to tear
+// down a large restored heap; the caller need not wait for that, and its
+// pipes close now, not after it.
+func reportExit(control net.Conn, code int) {
+	if devNull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0); err == nil {
+		for fd := 0; fd <= 2; fd++ {
+			dupOnto(devNull, fd)
+		}
+		devNull.Close()
+	}
+	var report [4]byte
+	binary.BigEndian.PutUint32(report[:], uint32(code))
+	control.Write(report[:])
 }
 
 // restoreImage maps the image and restores its state into a new
@@ -76,6 +96,10 @@ func restoreImage(f *os.File) (*interp, *snapshot.Continuation, error) {
 	old := debug.SetGCPercent(-1)
 	cont, err := snapshot.Restore(it.L, im.State)
 	debug.SetGCPercent(old)
+	// Collect now, before the call arrives, so the heap goal is set from
+	// the restored heap: otherwise the call's first allocations would pay
+	// for a collection of everything restore made.
+	runtime.GC()
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", im.Meta.Script, err)
 	}

@@ -1,8 +1,10 @@
 package warm
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
 	"syscall"
@@ -38,9 +40,12 @@ func (s *server) serveCall(conn *net.UnixConn) {
 		return
 	}
 	conn.SetReadDeadline(time.Time{})
-	status := s.execute(conn, req)
+	status, reaped := s.execute(conn, req)
 	// The client may be gone already; then there is no one to tell.
 	_ = preforklib.WriteStatus(conn, status)
+	// The call's slot is held until its executor is gone, so that never
+	// more than max_servers executors exist.
+	<-reaped
 }
 
 func (s *server) callFailed(format string, args ...any) {
@@ -48,21 +53,32 @@ func (s *server) callFailed(format string, args ...any) {
 	s.log.Printf(format, args...)
 }
 
-// execute runs req in an executor and returns its raw wait status.
-func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) uint32 {
+// execute runs req in an executor and returns its wait status, as soon as
+// the executor reports its exit code or is seen to end, and a channel
+// closed once the executor process has been reaped.
+func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <-chan struct{}) {
 	e, err := s.handOver(req)
 	// The executor has its own copies now; ours must not keep the
 	// caller's pipes open.
 	req.Close()
 	if err != nil {
 		s.callFailed("call not run: %v", err)
-		return exitedWith(exitLuapfError)
+		reaped := make(chan struct{})
+		close(reaped)
+		return exitedWith(exitLuapfError), reaped
 	}
-	done := make(chan uint32, 1)
+	ended := make(chan uint32, 2) // the executor's report, its wait status
+	reaped := make(chan struct{})
+	go func() {
+		if code, ok := readExitReport(e.control); ok {
+			ended <- exitedWith(code)
+		}
+	}()
 	go func() {
 		err := e.cmd.Wait()
 		e.control.Close()
-		done <- waitStatus(e.cmd, err)
+		ended <- waitStatus(e.cmd, err)
+		close(reaped)
 	}()
 	gone := make(chan struct{})
 	go func() {
@@ -73,9 +89,9 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) uint32 {
 	}()
 	var status uint32
 	select {
-	case status = <-done:
+	case status = <-ended:
 	case <-gone:
-		status = interrupt(e, done)
+		status = interrupt(e, ended)
 		s.log.Printf("caller of %s went away during the call; its executor was interrupted", s.meta.Script)
 	}
 	s.served.Add(1)
@@ -83,7 +99,17 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) uint32 {
 		s.failed.Add(1)
 		s.log.Printf("call of %s ended with %s", s.meta.Script, describeWaitStatus(ws))
 	}
-	return status
+	return status, reaped
+}
+
+// readExitReport reads the exit code an executor sends just before it
+// exits (reportExit); ok is false if it ended without one.
+func readExitReport(control *net.UnixConn) (code int, ok bool) {
+	var report [4]byte
+	if _, err := io.ReadFull(control, report[:]); err != nil {
+		return 0, false
+	}
+	return int(binary.BigEndian.Uint32(report[:])), true
 }
 
 // handOver gives req to an executor from the pool; if that executor died

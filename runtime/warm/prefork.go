@@ -67,9 +67,18 @@ func (it *interp) osExit(L *lua.LState) int {
 	default:
 		L.ArgError(1, "exit status must be a number or a boolean")
 	}
-	it.flushStdio()
-	os.Exit(code & 0xff)
+	it.exit(code & 0xff)
 	return 0
+}
+
+// exit ends the process with code after flushing the script's output; an
+// executor first reports the code to its server (see executorCall.exit).
+func (it *interp) exit(code int) {
+	it.flushStdio()
+	if it.beforeExit != nil {
+		it.beforeExit(code)
+	}
+	os.Exit(code)
 }
 
 // flushStdio flushes io.stdout and io.stderr, which a script may have made

@@ -47,6 +47,9 @@ type interp struct {
 	// onComplete does setup's work when initialisation_complete is called;
 	// it does not return on success.
 	onComplete func(it *interp, opts Options) error
+	// beforeExit, if set, runs after output is flushed and before the
+	// process exits with code (executors report the code to the server).
+	beforeExit func(code int)
 }
 
 // newInterp opens a state for mode.
