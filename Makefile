@@ -4,7 +4,8 @@ PREFIX ?= /usr/local
 GO ?= go
 BIN := bin/luapf
 # Every fuzz target, as package:FuzzName; `make check` runs each briefly.
-FUZZ_TARGETS ?= ./preforklib:FuzzDecodeMessage ./preforklib:FuzzReadGreeting ./preforklib:FuzzParseSetupEnv
+FUZZ_TARGETS ?= ./preforklib:FuzzDecodeMessage ./preforklib:FuzzReadGreeting ./preforklib:FuzzParseSetupEnv \
+	./runtime/snapshot:FuzzRestore
 FUZZTIME ?= 10s
 
 .PHONY: all build check test vet fuzz demo install uninstall bench bench-quick soak clean
@@ -29,6 +30,10 @@ fuzz:
 	done
 
 check: build vet test fuzz
+
+# Builds luapf and runs the example script cold and warm, with timings.
+demo: build
+	scripts/demo.sh
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
