@@ -1,0 +1,54 @@
+package main
+
+import "time"
+
+// plan says how big the workloads are and how many times each figure is
+// measured. The full plan is `make bench` (the committed results, under 10
+// minutes on a 2-core machine); the quick plan is `make bench-quick`, which
+// runs every contender on every workload with small sizes and few runs, in
+// under a minute, so that CI keeps the harness working.
+type plan struct {
+	name string
+
+	dataRows          int // rows of the data workload
+	modulesCount      int // generated modules of the modules workload
+	modulesBytes      int // their total source size
+	computeIterations int // generator steps of the compute workload
+
+	warmup   int // unmeasured runs before each latency measurement
+	runs     int // measured runs of a fast contender (< slowCall)
+	slowRuns int // measured runs of a slow one
+
+	scalingSizes []int // rows of the data workload on the scaling plot
+	scalingRuns  int
+
+	clients      int           // concurrent clients for throughput
+	throughputD  time.Duration // length of one throughput measurement
+	throughputN  int           // repeats of it
+	memorySample int           // executors whose peak RSS is read
+	restoreRuns  int           // in-process restores per state
+}
+
+// slowCall separates slow contenders, measured slowRuns times.
+const slowCall = 150 * time.Millisecond
+
+var fullPlan = plan{
+	name:     "full",
+	dataRows: 200000, modulesCount: 20, modulesBytes: 1 << 20,
+	// About half a second of CPU under gopher-lua, luapf's interpreter.
+	computeIterations: 1500000,
+	warmup:            3, runs: 30, slowRuns: 10,
+	scalingSizes: []int{1000, 10000, 100000, 1000000}, scalingRuns: 10,
+	clients: 8, throughputD: 2 * time.Second, throughputN: 3,
+	memorySample: 3, restoreRuns: 10,
+}
+
+var quickPlan = plan{
+	name:     "quick",
+	dataRows: 20000, modulesCount: 4, modulesBytes: 128 << 10,
+	computeIterations: 100000,
+	warmup:            1, runs: 3, slowRuns: 3,
+	scalingSizes: []int{1000, 10000}, scalingRuns: 3,
+	clients: 8, throughputD: 400 * time.Millisecond, throughputN: 2,
+	memorySample: 2, restoreRuns: 3,
+}
