@@ -168,6 +168,9 @@ func (c *client) connect() (*net.UnixConn, error) {
 // call sends the request on conn and waits for the script's wait status.
 func (c *client) call(conn *net.UnixConn) (uint32, error) {
 	req := &Request{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: messageEnv(os.Environ()), Argv: c.inv.Argv()}
+	if _, ok := ParseOffer(c.greetingExt); ok {
+		req.Ext = c.extension()
+	}
 	if err := WriteRequest(conn, req); err != nil {
 		return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
 	}
@@ -179,6 +182,12 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 		return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
 	}
 	return status, nil
+}
+
+// extension returns the extension block this client sends to a luapf
+// server: the features it uses and their parameters.
+func (c *client) extension() Extension {
+	return Extension{}
 }
 
 // messageEnv returns the entries of env that a request can carry: like the

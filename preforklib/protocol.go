@@ -46,6 +46,9 @@ type Request struct {
 	Stdin, Stdout, Stderr *os.File
 	Env                   []string
 	Argv                  []string
+	// Ext is the luapf extension block (extension.go); nil for a plain
+	// v1 request.
+	Ext Extension
 }
 
 // Close closes the request's files. It is safe on a partly filled Request.
@@ -108,13 +111,18 @@ func ReadGreeting(r io.Reader) ([]byte, error) {
 }
 
 // WriteRequest sends a call: the signalling byte, req's three files and its
-// environment and argv.
+// environment and argv, and, if req.Ext is not nil, its extension block
+// (only to a server that made an Offer).
 func WriteRequest(c *net.UnixConn, req *Request) error {
 	msg, err := EncodeMessage(req.Env, req.Argv)
 	if err != nil {
 		return fmt.Errorf("write request: %w", err)
 	}
-	if _, err := c.Write([]byte{0}); err != nil {
+	signal := SignalV1
+	if req.Ext != nil {
+		signal = SignalExtended
+	}
+	if _, err := c.Write([]byte{signal}); err != nil {
 		return callError("write request signalling byte", err)
 	}
 	for _, f := range []*os.File{req.Stdin, req.Stdout, req.Stderr} {
@@ -126,19 +134,23 @@ func WriteRequest(c *net.UnixConn, req *Request) error {
 	if _, err := c.Write(append(buf, msg...)); err != nil {
 		return callError("write request message", err)
 	}
+	if req.Ext != nil {
+		return writeExtension(c, req.Ext)
+	}
 	return nil
 }
 
 // ReadRequest receives a call after the greeting has been sent. It rejects
-// a non-zero signalling byte and a message longer than MaxMessageLen. When
-// the client goes away the error wraps ErrPeerGone. The received files are
-// close-on-exec.
-func ReadRequest(c *net.UnixConn) (*Request, error) {
+// a signalling byte other than SignalV1 (and SignalExtended, when
+// extended is true: the greeting made an Offer) and a message longer than
+// MaxMessageLen. When the client goes away the error wraps ErrPeerGone. The
+// received files are close-on-exec.
+func ReadRequest(c *net.UnixConn, extended bool) (*Request, error) {
 	var sig [1]byte
 	if _, err := io.ReadFull(c, sig[:]); err != nil {
 		return nil, callError("read request signalling byte", err)
 	}
-	if sig[0] != 0 {
+	if sig[0] != SignalV1 && !(extended && sig[0] == SignalExtended) {
 		return nil, fmt.Errorf("read request: signalling byte is 0x%02x, not 0x00: the client speaks another protocol", sig[0])
 	}
 	req := &Request{}
@@ -170,6 +182,12 @@ func ReadRequest(c *net.UnixConn) (*Request, error) {
 	if req.Env, req.Argv, err = DecodeMessage(msg); err != nil {
 		req.Close()
 		return nil, fmt.Errorf("read request: %w", err)
+	}
+	if sig[0] == SignalExtended {
+		if req.Ext, err = readExtension(c); err != nil {
+			req.Close()
+			return nil, fmt.Errorf("read request: %w", err)
+		}
 	}
 	return req, nil
 }

@@ -226,7 +226,7 @@ func TestRequestOverSocket(t *testing.T) {
 	sent := &Request{Stdin: inR, Stdout: outW, Stderr: errW, Env: []string{"A=1", "PATH=/bin"}, Argv: []string{"perl", "s.pl", "x"}}
 	done := make(chan error, 1)
 	go func() { done <- WriteRequest(client, sent) }()
-	got, err := ReadRequest(server)
+	got, err := ReadRequest(server, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func TestReadRequestRejects(t *testing.T) {
 			client, server := connPair(t)
 			tt.send(client)
 			client.CloseWrite()
-			req, err := ReadRequest(server)
+			req, err := ReadRequest(server, false)
 			if err == nil {
 				req.Close()
 				t.Fatal("ReadRequest succeeded")

@@ -40,6 +40,11 @@ type SetupEnv struct {
 	// or replaced: the server quits. Data is an error message from the
 	// watcher: the server logs it and quits.
 	WatchErr int
+
+	// LuapfClient says the client that starts the server is a luapf
+	// client, which may be offered extensions on the initial call
+	// (extension.go). It is the extra word ClientMark.
+	LuapfClient bool
 }
 
 // Mtime returns the reference time for autoreload.
@@ -47,7 +52,11 @@ func (e SetupEnv) Mtime() time.Time { return time.Unix(e.MtimeSec, e.MtimeNsec) 
 
 // String formats e as the value of PREFORK_INTERP.
 func (e SetupEnv) String() string {
-	return fmt.Sprintf("v1,%d.%09d %d,%d,%d,%d", e.MtimeSec, e.MtimeNsec, e.Listen, e.Call, e.WatchIn, e.WatchErr)
+	s := fmt.Sprintf("v1,%d.%09d %d,%d,%d,%d", e.MtimeSec, e.MtimeNsec, e.Listen, e.Call, e.WatchIn, e.WatchErr)
+	if e.LuapfClient {
+		s += " " + ClientMark
+	}
+	return s
 }
 
 // ParseSetupEnv parses a value of PREFORK_INTERP. It accepts protocol v1
@@ -88,6 +97,11 @@ func ParseSetupEnv(s string) (SetupEnv, error) {
 			return fail("descriptor %d %q is not a plain decimal number", i+1, fds[i])
 		}
 		*dst = int(n)
+	}
+	for _, word := range words[2:] {
+		if word == ClientMark {
+			e.LuapfClient = true
+		}
 	}
 	return e, nil
 }

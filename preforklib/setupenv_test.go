@@ -16,6 +16,7 @@ func TestParseSetupEnv(t *testing.T) {
 		{in: "v1,1700000000.000000005 3,4,5,6", want: want},
 		{in: "v1,1700000000.000000005,future 3,4,5,6,7 more words\x01", want: want},
 		{in: "v1,0.999999999 0,1,2,2147483647", want: SetupEnv{MtimeNsec: 999999999, Listen: 0, Call: 1, WatchIn: 2, WatchErr: 2147483647}},
+		{in: "v1,1700000000.000000005 3,4,5,6 other " + ClientMark, want: SetupEnv{MtimeSec: 1700000000, MtimeNsec: 5, Listen: 3, Call: 4, WatchIn: 5, WatchErr: 6, LuapfClient: true}},
 		{in: "", err: "want at least 2"},
 		{in: "v1,1.000000000", err: "want at least 2"},
 		{in: "v2,1.000000000 3,4,5,6", err: `protocol version "v2" is not v1`},
@@ -53,6 +54,10 @@ func TestSetupEnvString(t *testing.T) {
 	}
 	if got := e.Mtime(); !got.Equal(time.Unix(1700000000, 12345)) {
 		t.Errorf("Mtime() = %v", got)
+	}
+	e.LuapfClient = true
+	if got, want := e.String(), "v1,1700000000.000012345 3,4,5,6 "+ClientMark; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
 	}
 }
 

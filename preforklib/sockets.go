@@ -69,6 +69,12 @@ func dialUnix(path string) (*net.UnixConn, error) {
 		return nil, fmt.Errorf("make call socket: %w", err)
 	}
 	f := os.NewFile(uintptr(fd), "call socket "+path)
+	// Say we are a luapf client, so a luapf server offers its extensions
+	// (extension.go); any other server ignores the address.
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: clientAddress()}); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("bind call socket: %w", err)
+	}
 	addr := &unix.SockaddrUnix{Name: path}
 	for {
 		err = unix.Connect(fd, addr)

@@ -75,6 +75,7 @@ func spawnServer(inv *Invocation, sockPath string) (conn *net.UnixConn, ext []by
 	env := SetupEnv{
 		MtimeSec: mtime.Sec, MtimeNsec: mtime.Nsec,
 		Listen: SetupFdListen, Call: SetupFdCall, WatchIn: SetupFdWatchIn, WatchErr: SetupFdWatchErr,
+		LuapfClient: true,
 	}
 	cmd, err := setupCommand(inv, env, []*os.File{
 		SetupFdListen - firstExtraFd:   listener,

@@ -35,7 +35,7 @@ func ExecutorMain(args []string) int {
 	}
 	it, cont, restoreErr := restoreImage(files[0])
 
-	req, err := preforklib.ReadRequest(control.(*net.UnixConn))
+	req, err := preforklib.ReadRequest(control.(*net.UnixConn), true)
 	if err != nil {
 		if errors.Is(err, preforklib.ErrPeerGone) || errors.Is(err, io.EOF) {
 			return exitOK // the server let an unused pooled executor go

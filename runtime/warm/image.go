@@ -27,6 +27,10 @@ type ImageMeta struct {
 	// starting setup (PREFORK_INTERP), in Unix nanoseconds: a watched
 	// file newer than this makes the server reload.
 	Reference int64 `json:"reference"`
+	// InitialLuapfClient says the client of the initial call is a luapf
+	// client (PREFORK_INTERP's extra word), which may be offered luapf's
+	// protocol extensions.
+	InitialLuapfClient bool `json:"initial_luapf_client"`
 }
 
 // imageMagic opens an image; the version follows it.

@@ -27,14 +27,20 @@ const (
 	interruptGrace = 500 * time.Millisecond
 )
 
-func (s *server) serveCall(conn *net.UnixConn) {
+// serveCall serves one call on conn; luapfClient says the client marked
+// itself as a luapf client, which alone is offered luapf's extensions.
+func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 	defer conn.Close()
-	if err := preforklib.WriteGreeting(conn, nil); err != nil {
+	var offer []byte
+	if luapfClient {
+		offer = serverOffer.Encode()
+	}
+	if err := preforklib.WriteGreeting(conn, offer); err != nil {
 		s.callFailed("send greeting: %v", err)
 		return
 	}
 	conn.SetReadDeadline(time.Now().Add(handshakeTimeout))
-	req, err := preforklib.ReadRequest(conn)
+	req, err := preforklib.ReadRequest(conn, luapfClient)
 	if err != nil {
 		s.callFailed("dropped a connection: %v", err)
 		return
@@ -47,6 +53,10 @@ func (s *server) serveCall(conn *net.UnixConn) {
 	// more than max_servers executors exist.
 	<-reaped
 }
+
+// serverOffer is what this server offers a luapf client beyond protocol v1
+// (preforklib.Offer). Other clients get a plain v1 greeting.
+var serverOffer = preforklib.Offer{}
 
 func (s *server) callFailed(format string, args ...any) {
 	s.failed.Add(1)

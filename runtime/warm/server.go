@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"luapf/preforklib"
 )
 
 // server accepts calls for one script: each call gets its own goroutine
@@ -96,7 +98,7 @@ func ServerMain(args []string) int {
 
 func (s *server) run(initial *net.UnixConn, watchErr *os.File) int {
 	s.acquire()
-	s.startCall(initial)
+	s.startCall(initial, s.meta.InitialLuapfClient)
 	go s.watchWatcher(watchErr)
 	go s.acceptLoop()
 	<-s.quit
@@ -170,12 +172,12 @@ func (s *server) acceptLoop() {
 			s.stop(path + " changed: reloading")
 			return
 		}
-		s.startCall(conn)
+		s.startCall(conn, preforklib.IsLuapfClient(conn.RemoteAddr()))
 	}
 }
 
 // startCall serves conn in its own goroutine; a slot is already taken.
-func (s *server) startCall(conn *net.UnixConn) {
+func (s *server) startCall(conn *net.UnixConn, luapfClient bool) {
 	s.calls.Add(1)
 	s.mu.Lock()
 	s.active++
@@ -187,7 +189,7 @@ func (s *server) startCall(conn *net.UnixConn) {
 		defer s.calls.Done()
 		defer s.release()
 		defer s.callEnded()
-		s.serveCall(conn)
+		s.serveCall(conn, luapfClient)
 	}()
 }
 

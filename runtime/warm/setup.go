@@ -90,7 +90,7 @@ func startServer(it *interp, files *setupFiles, script string, opts Options) err
 	image, err := writeSealedImage(&Image{
 		Meta: ImageMeta{
 			Script: script, Options: opts, Watch: watchList(it, script, opts),
-			Reference: files.env.Mtime().UnixNano(),
+			Reference: files.env.Mtime().UnixNano(), InitialLuapfClient: files.env.LuapfClient,
 		},
 		State: state,
 	})
