@@ -5,7 +5,8 @@ GO ?= go
 BIN := bin/luapf
 # Every fuzz target, as package:FuzzName; `make check` runs each briefly.
 FUZZ_TARGETS ?= ./preforklib:FuzzDecodeMessage ./preforklib:FuzzReadGreeting ./preforklib:FuzzParseSetupEnv \
-	./preforklib:FuzzDecodeExtension ./preforklib:FuzzParseOffer ./runtime/snapshot:FuzzRestore
+	./preforklib:FuzzDecodeExtension ./preforklib:FuzzParseOffer ./runtime/snapshot:FuzzRestore \
+	./runtime/warm:FuzzDecodeImage
 FUZZTIME ?= 10s
 
 .PHONY: all build check test vet fuzz demo install uninstall bench bench-quick soak clean

@@ -27,21 +27,35 @@ type CaptureConfig struct {
 // returns a *PlacementError when the caller is not such a statement and a
 // *CarryError naming the first value that cannot be carried.
 func Capture(L *lua.LState, cfg CaptureConfig) ([]byte, error) {
-	if internalsErr != nil {
-		return nil, fmt.Errorf("capture: %w", internalsErr)
-	}
-	if cfg.Builtins == nil || cfg.Main == nil || cfg.Main.IsG {
-		return nil, fmt.Errorf("capture: a builtins index and the Lua main chunk are required")
-	}
-	rp, err := findResumePoint(L, cfg.Main)
+	e, rp, err := walkState(L, cfg)
 	if err != nil {
 		return nil, err
 	}
-	e := newEncoder(L, cfg.Builtins, rp)
-	if err := e.walk(cfg, rp); err != nil {
-		return nil, err
-	}
 	return e.encode(cfg, rp)
+}
+
+// Check reports the error Capture would give at this point, without
+// encoding anything: --standalone uses it so that a script that could not
+// run warm fails the same way when run cold.
+func Check(L *lua.LState, cfg CaptureConfig) error {
+	_, _, err := walkState(L, cfg)
+	return err
+}
+
+// walkState finds the resume point and every reachable object.
+func walkState(L *lua.LState, cfg CaptureConfig) (*encoder, resumePoint, error) {
+	if internalsErr != nil {
+		return nil, resumePoint{}, fmt.Errorf("capture: %w", internalsErr)
+	}
+	if cfg.Builtins == nil || cfg.Main == nil || cfg.Main.IsG {
+		return nil, resumePoint{}, fmt.Errorf("capture: a builtins index and the Lua main chunk are required")
+	}
+	rp, err := findResumePoint(L, cfg.Main)
+	if err != nil {
+		return nil, rp, err
+	}
+	e := newEncoder(L, cfg.Builtins, rp)
+	return e, rp, e.walk(cfg, rp)
 }
 
 // ref names an object (or a root) that a path starts from or goes through.

@@ -72,6 +72,12 @@ func (rt *testRuntime) initialisationComplete(L *lua.LState) int {
 		L.RaiseError("initialisation_complete called twice")
 	}
 	rt.called = true
+	if rt.mode == "check" {
+		if rt.err = Check(L, CaptureConfig{Builtins: rt.builtins, Main: rt.main, Arg: rt.arg}); rt.err != nil {
+			L.RaiseError("%s", rt.err.Error())
+		}
+		L.RaiseError("%s", errStopped) // in-process: stop the chunk here
+	}
 	if rt.mode != "capture" {
 		return 0
 	}
@@ -229,8 +235,14 @@ func captureInProcess(t testing.TB, src string) ([]byte, error) {
 }
 
 func captureFile(t testing.TB, path string) ([]byte, error) {
+	return runUntilCapture(t, path, "capture")
+}
+
+// runUntilCapture runs the script at path in-process in mode "capture" or
+// "check" and returns the snapshot (capture) and the error met.
+func runUntilCapture(t testing.TB, path, mode string) ([]byte, error) {
 	t.Helper()
-	rt := &testRuntime{mode: "capture"}
+	rt := &testRuntime{mode: mode}
 	L, traceback := rt.newState()
 	defer L.Close()
 	fn, err := L.LoadFile(path)
@@ -247,6 +259,9 @@ func captureFile(t testing.TB, path string) ([]byte, error) {
 	}
 	if rt.err != nil {
 		return nil, rt.err
+	}
+	if mode == "check" && rt.called {
+		return nil, nil // checked, then stopped
 	}
 	if perr != nil {
 		return nil, perr

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"errors"
+	"os"
 
 	"path/filepath"
 	"sort"
@@ -128,7 +129,28 @@ func TestRefusals(t *testing.T) {
 			if !strings.Contains(err.Error(), "after initialisation_complete") {
 				t.Errorf("message gives no fix: %v", err)
 			}
+			if _, checkErr := checkInProcess(t, src); checkErr == nil || checkErr.Error() != err.Error() {
+				t.Errorf("Check says %v where Capture says %v", checkErr, err)
+			}
 		})
+	}
+}
+
+// checkInProcess is captureInProcess with Check instead of Capture.
+func checkInProcess(t *testing.T, src string) ([]byte, error) {
+	path := filepath.Join(t.TempDir(), "script.lua")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return runUntilCapture(t, path, "check")
+}
+
+// TestCheckAcceptsCorpus: Check finds nothing wrong where Capture succeeds.
+func TestCheckAcceptsCorpus(t *testing.T) {
+	for _, script := range corpus(t) {
+		if _, err := runUntilCapture(t, script, "check"); err != nil {
+			t.Errorf("%s: %v", filepath.Base(script), err)
+		}
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"luapf/runtime/snapshot"
 )
 
 // The prefork Lua module:
@@ -27,11 +29,18 @@ func (it *interp) initialisationComplete(L *lua.LState) int {
 		L.RaiseError("prefork.initialisation_complete was called a second time; call it once, as a statement in the script's main chunk")
 	}
 	it.completed = true
-	if it.mode == modeSetup {
+	switch it.mode {
+	case modeSetup:
 		// Returns only on failure: on success the setup process exits
 		// and the rest of the script runs in executors.
 		err := it.onComplete(it, opts)
 		L.RaiseError("%s", err.Error())
+	case modeStandalone:
+		// Fail where a warm run would: called from the wrong place, or
+		// state that cannot be carried.
+		if err := snapshot.Check(L, it.captureConfig()); err != nil {
+			L.RaiseError("%s", err.Error())
+		}
 	}
 	return 0
 }

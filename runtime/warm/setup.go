@@ -83,7 +83,7 @@ func takeSetupFiles() (*setupFiles, error) {
 // startServer captures the state and starts the server. It returns only on
 // failure, with an error for the script's caller; on success it exits 0.
 func startServer(it *interp, files *setupFiles, script string, opts Options) error {
-	state, err := snapshot.Capture(it.L, snapshot.CaptureConfig{Builtins: it.builtins, Main: it.main, Arg: it.arg})
+	state, err := snapshot.Capture(it.L, it.captureConfig())
 	if err != nil {
 		return err
 	}

@@ -132,5 +132,10 @@ func findModuleFile(L *lua.LState, name string) string {
 	return ""
 }
 
+// captureConfig is what the snapshot needs to capture this state.
+func (it *interp) captureConfig() snapshot.CaptureConfig {
+	return snapshot.CaptureConfig{Builtins: it.builtins, Main: it.main, Arg: it.arg}
+}
+
 // close releases the state.
 func (it *interp) close() { it.L.Close() }
