@@ -59,8 +59,14 @@ func (b *bench) runContender(c contender, w *workload, want string) (summary, er
 	}
 	out, d, err := b.probe(argv)
 	if err == nil && c.warm {
-		// The first call may have started the server: time a warm one.
-		out, d, err = b.probe(argv)
+		// The first call may have started the server: time a warm one,
+		// in the contender's regime.
+		if c.regime == spaced {
+			err = b.quiet()
+		}
+		if err == nil {
+			out, d, err = b.probe(argv)
+		}
 	}
 	if err != nil {
 		return summary{}, fmt.Errorf("%s on %s: %w", c.label, w.name, err)

@@ -24,7 +24,7 @@ type machineInfo struct {
 }
 
 // describeMachine gathers machineInfo; tools it cannot ask show as unknown.
-func describeMachine(ctx context.Context, t *tools) machineInfo {
+func describeMachine(ctx context.Context, t *tools, repo string) machineInfo {
 	m := machineInfo{Date: time.Now().UTC(), Cores: runtime.NumCPU()}
 	if cpuinfo, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		if match := regexp.MustCompile(`(?m)^model name\s*:\s*(.*)$`).FindSubmatch(cpuinfo); match != nil {
@@ -60,6 +60,7 @@ func describeMachine(ctx context.Context, t *tools) machineInfo {
 	}
 	m.Tools = [][2]string{
 		{"luapf", version(`.+`, t.luapf, "--version")},
+		{"luapf source (built by the harness)", version(`.+`, "git", "-C", repo, "describe", "--always", "--dirty")},
 		{"Go", runtime.Version()},
 		{"gopher-lua", gopherLua},
 		{"lua5.4", version(`Lua [0-9.]+`, t.lua54, "-v")},

@@ -104,7 +104,7 @@ func bench1(ctx context.Context, p plan, repo, outDir string, keep bool) (err er
 	if err := b.setup(); err != nil {
 		return err
 	}
-	r := &results{plan: p, machine: describeMachine(ctx, &b.tools)}
+	r := &results{plan: p, machine: describeMachine(ctx, &b.tools, repo)}
 	steps := []struct {
 		name string
 		run  func() error

@@ -39,7 +39,7 @@ var fullPlan = plan{
 	computeIterations: 1500000,
 	warmup:            3, runs: 30, slowRuns: 10,
 	scalingSizes: []int{1000, 10000, 100000, 1000000}, scalingRuns: 10,
-	clients: 8, throughputD: 2 * time.Second, throughputN: 3,
+	clients: 8, throughputD: 3 * time.Second, throughputN: 3,
 	memorySample: 3, restoreRuns: 10,
 }
 

@@ -171,9 +171,8 @@ func (r *results) markdown() string {
 	p("%d concurrent clients, each calling back to back for %v; calls per second over %d repeats.", r.plan.clients, r.plan.throughputD, r.plan.throughputN)
 	p("")
 	rows = nil
-	all := contenders(&tools{})
 	for _, key := range throughputContenders {
-		rows = append(rows, []string{findContender(all, key).label, r.throughput["hello"][key].formatRate("/s"), r.throughput["data"][key].formatRate("/s")})
+		rows = append(rows, []string{throughputLabel(key), r.throughput["hello"][key].formatRate("/s"), r.throughput["data"][key].formatRate("/s")})
 	}
 	mdTable(p, []string{"contender", "hello", "data"}, rows)
 	p("")
@@ -300,11 +299,10 @@ func (r *results) latencyChart(workload string) string {
 func (r *results) throughputChart() string {
 	c := barChart{Title: fmt.Sprintf("Calls per second, %d concurrent clients (median, whiskers: IQR)", r.plan.clients), Axis: "calls per second (log scale)",
 		Format: func(v float64) string { return fmt.Sprintf("%g", v) }}
-	all := contenders(&tools{})
 	for _, w := range []string{"hello", "data"} {
 		for _, key := range throughputContenders {
 			if s := r.throughput[w][key]; s.valid() {
-				c.Bars = append(c.Bars, bar{Label: w + ": " + findContender(all, key).label, Value: s.Median, Lo: s.P25, Hi: s.P75,
+				c.Bars = append(c.Bars, bar{Label: w + ": " + throughputLabel(key), Value: s.Median, Lo: s.P25, Hi: s.P75,
 					Color: colors[key], ValueLabel: fmt.Sprintf("%.0f/s", s.Median)})
 			}
 		}

@@ -78,36 +78,44 @@ func capture(script string) ([]byte, error) {
 	return snap, nil
 }
 
-// timeRepeats calls f at least 3 and at most runs times, stopping early
-// once budget has passed, and returns the seconds of each call.
-func timeRepeats(runs int, budget time.Duration, f func() (time.Duration, error)) ([]float64, error) {
-	var out []float64
+// timed is one measured operation.
+type timed func() (time.Duration, error)
+
+// timeInterleaved calls each of fs in turn, at least 3 and at most runs
+// rounds, stopping early once budget has passed, and returns the seconds
+// of each call of each. Interleaving puts the operations a ratio compares
+// under the same conditions (other load on the machine, the heap).
+func timeInterleaved(runs int, budget time.Duration, fs ...timed) ([][]float64, error) {
+	out := make([][]float64, len(fs))
 	start := time.Now()
 	for i := 0; i < runs; i++ {
 		if i >= 3 && time.Since(start) > budget {
 			break
 		}
-		runtime.GC() // no garbage of the last round in this one's way
-		d, err := f()
-		if err != nil {
-			return nil, err
+		for j, f := range fs {
+			runtime.GC() // no garbage of the last call in this one's way
+			d, err := f()
+			if err != nil {
+				return nil, err
+			}
+			out[j] = append(out[j], d.Seconds())
 		}
-		out = append(out, d.Seconds())
 	}
 	return out, nil
 }
 
-// restoreBudget bounds the time spent restoring one state.
+// restoreBudget bounds the time spent measuring one state.
 const restoreBudget = 15 * time.Second
 
-// measureRestore captures script's state and restores it repeatedly.
-func measureRestore(script string, runs int) (restoreFigures, error) {
+// restorer captures script's state and returns its size and an operation
+// that restores it once.
+func restorer(script string) (int, timed, error) {
 	snap, err := capture(script)
 	if err != nil {
-		return restoreFigures{}, err
+		return 0, nil, err
 	}
 	noop := func(*lua.LState) int { return 0 }
-	times, err := timeRepeats(runs, restoreBudget, func() (time.Duration, error) {
+	return len(snap), func() (time.Duration, error) {
 		L := openCaptureState(noop)
 		defer L.Close()
 		old := debug.SetGCPercent(-1)
@@ -117,17 +125,13 @@ func measureRestore(script string, runs int) (restoreFigures, error) {
 			return 0, fmt.Errorf("restore %s: %w", script, err)
 		}
 		return time.Since(start), nil
-	})
-	if err != nil {
-		return restoreFigures{}, err
-	}
-	return restoreFigures{Bytes: len(snap), Restore: summarise(times)}, nil
+	}, nil
 }
 
-// measureCompile compiles sources (what a cold start of the modules
-// workload must do before running them) repeatedly.
-func measureCompile(sources []string, runs int) (summary, error) {
-	times, err := timeRepeats(runs, restoreBudget, func() (time.Duration, error) {
+// compiler returns an operation that compiles sources once: what a cold
+// start of the modules workload must do before it can run them.
+func compiler(sources []string) timed {
+	return func() (time.Duration, error) {
 		L := lua.NewState()
 		defer L.Close()
 		start := time.Now()
@@ -137,8 +141,29 @@ func measureCompile(sources []string, runs int) (summary, error) {
 			}
 		}
 		return time.Since(start), nil
-	})
-	return summarise(times), err
+	}
+}
+
+// measureRestore captures script's state and restores it repeatedly; with
+// sources, it compiles them in between, for the modules target.
+func measureRestore(script string, runs int, sources ...string) (restoreFigures, error) {
+	size, restore, err := restorer(script)
+	if err != nil {
+		return restoreFigures{}, err
+	}
+	ops := []timed{restore}
+	if len(sources) > 0 {
+		ops = append(ops, compiler(sources))
+	}
+	times, err := timeInterleaved(runs, restoreBudget, ops...)
+	if err != nil {
+		return restoreFigures{}, err
+	}
+	fig := restoreFigures{Bytes: size, Restore: summarise(times[0])}
+	if len(sources) > 0 {
+		fig.Compile = summarise(times[1])
+	}
+	return fig, nil
 }
 
 // runRestore measures the restore of every workload's state, and the
@@ -146,18 +171,15 @@ func measureCompile(sources []string, runs int) (summary, error) {
 func (b *bench) runRestore() (map[string]restoreFigures, error) {
 	res := map[string]restoreFigures{}
 	for _, w := range workloads(b.plan) {
-		fig, err := measureRestore(filepath.Join(b.sb.work, w.lua), b.plan.restoreRuns)
-		if err != nil {
-			return nil, err
-		}
+		var sources []string
 		if w.name == "modules" {
-			var sources []string
 			for _, src := range moduleFiles(b.plan) {
 				sources = append(sources, src)
 			}
-			if fig.Compile, err = measureCompile(sources, b.plan.restoreRuns); err != nil {
-				return nil, err
-			}
+		}
+		fig, err := measureRestore(filepath.Join(b.sb.work, w.lua), b.plan.restoreRuns, sources...)
+		if err != nil {
+			return nil, err
 		}
 		res[w.name] = fig
 		b.progress("restore  %-8s %s of snapshot restore in %s; compile %s", w.name, formatBytes(fig.Bytes), fig.Restore.formatTime(), fig.Compile.formatTime())
@@ -167,6 +189,8 @@ func (b *bench) runRestore() (map[string]restoreFigures, error) {
 
 func formatBytes(n int) string {
 	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	case n >= 1<<10:

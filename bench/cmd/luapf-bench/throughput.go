@@ -15,6 +15,18 @@ type throughputResults map[string]map[string]summary
 // throughputContenders are the contenders run with concurrent clients.
 var throughputContenders = []string{"luapf-hit", "perl-hit", "lua5.4", "luajit", "gopher-lua"}
 
+// throughputLabel names a throughput contender: with concurrent clients a
+// warm call is no longer spaced, so it is not necessarily a pool hit.
+func throughputLabel(key string) string {
+	switch key {
+	case "luapf-hit":
+		return "luapf warm"
+	case "perl-hit":
+		return "prefork-interp + Perl warm"
+	}
+	return findContender(contenders(&tools{}), key).label
+}
+
 // runThroughput runs plan.clients concurrent clients of each throughput
 // contender on hello and data, each calling back to back for
 // plan.throughputD, plan.throughputN times, and reports calls per second.
@@ -48,7 +60,7 @@ func (b *bench) runThroughput() (throughputResults, error) {
 			}
 			s := summarise(rates)
 			res[w.name][key] = s
-			b.progress("calls/s  %-8s %-42s %s with %d clients", w.name, c.label, s.formatRate("/s"), b.plan.clients)
+			b.progress("calls/s  %-8s %-42s %s with %d clients", w.name, throughputLabel(key), s.formatRate("/s"), b.plan.clients)
 		}
 	}
 	return res, nil
@@ -64,19 +76,20 @@ func findContender(all []contender, key string) contender {
 }
 
 // concurrentCalls runs clients loops calling argv back to back until d has
-// passed, and returns the calls completed per second of wall time (up to
-// the end of the last call).
+// passed, and returns the calls per second within those d: each call
+// counts for the fraction of it that lies within the window, so that the
+// calls still running at its end (seconds long, for a slow contender) bias
+// the rate neither way.
 func (b *bench) concurrentCalls(argv []string, clients int, d time.Duration) (float64, error) {
 	ctx, cancel := context.WithTimeout(b.ctx, d+callTimeout)
 	defer cancel()
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
-		calls int
+		calls float64 // within the window
 		first error
 	)
-	start := time.Now()
-	deadline := start.Add(d)
+	deadline := time.Now().Add(d)
 	for i := 0; i < clients; i++ {
 		wg.Add(1)
 		go func() {
@@ -86,13 +99,15 @@ func (b *bench) concurrentCalls(argv []string, clients int, d time.Duration) (fl
 				cmd.Env, cmd.Dir = b.sb.env, b.sb.work
 				var stderr strings.Builder
 				cmd.Stderr = &stderr
+				callStart := time.Now()
 				err := cmd.Run()
+				callEnd := time.Now()
 				mu.Lock()
 				if err != nil && first == nil {
 					first = fmt.Errorf("%s: %v: %s", strings.Join(argv, " "), err, stderr.String())
 				}
 				if err == nil {
-					calls++
+					calls += windowFraction(callStart, callEnd, deadline)
 				}
 				failed := first != nil
 				mu.Unlock()
@@ -107,5 +122,18 @@ func (b *bench) concurrentCalls(argv []string, clients int, d time.Duration) (fl
 	if first != nil {
 		return 0, first
 	}
-	return float64(calls) / time.Since(start).Seconds(), nil
+	return calls / d.Seconds(), nil
+}
+
+// windowFraction is the part of the call from start to end that lies
+// before deadline.
+func windowFraction(start, end, deadline time.Time) float64 {
+	if !end.After(start) {
+		return 1
+	}
+	inside := end.Sub(start)
+	if deadline.Before(end) {
+		inside = deadline.Sub(start)
+	}
+	return max(0, inside.Seconds()/end.Sub(start).Seconds())
 }
