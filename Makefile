@@ -36,6 +36,19 @@ check: build vet test fuzz
 demo: build
 	scripts/demo.sh
 
+# Benchmarks luapf against its peers side by side (bench/, needs the peers:
+# .ci/install-peers.sh) and writes bench/results.md and the plots; under 10
+# minutes.
+bench:
+	$(GO) build -o bin/luapf-bench ./bench/cmd/luapf-bench
+	bin/luapf-bench -out bench
+
+# The same with small workloads and few runs, under a minute, into
+# bench/out/quick: CI runs it so that the harness cannot rot.
+bench-quick:
+	$(GO) build -o bin/luapf-bench ./bench/cmd/luapf-bench
+	bin/luapf-bench -quick -out bench/out/quick
+
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/luapf
