@@ -141,15 +141,36 @@ func isZombie(stat []byte) bool {
 }
 
 // ProcessesMatching returns the sandbox's processes whose command line
-// contains substr.
+// contains substr. A child forked by one of them that has not exec'd yet
+// shows its parent's command line; it is not counted as another one.
 func (s *Sandbox) ProcessesMatching(substr string) map[int]string {
+	procs := s.Processes()
 	out := map[int]string{}
-	for pid, cmd := range s.Processes() {
-		if strings.Contains(cmd, substr) {
-			out[pid] = cmd
+	for pid, cmd := range procs {
+		if !strings.Contains(cmd, substr) {
+			continue
 		}
+		if parent, ok := procs[ParentPid(pid)]; ok && parent == cmd {
+			continue // forked, not yet exec'd
+		}
+		out[pid] = cmd
 	}
 	return out
+}
+
+// ParentPid reads a process's parent pid from /proc, or 0.
+func ParentPid(pid int) int {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	fields := strings.Fields(string(stat[i+1:]))
+	if i < 0 || len(fields) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(fields[1])
+	return ppid
 }
 
 // WaitNoProcesses waits up to timeout until no process matching substr is

@@ -229,13 +229,3 @@ func setProtoStringConstants(p *lua.FunctionProto) {
 	f := reflect.ValueOf(p).Elem().Field(internals.protoStrConst)
 	reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Set(reflect.ValueOf(strs))
 }
-
-// protoStringConstants returns a prototype's derived string-constant table.
-func protoStringConstants(p *lua.FunctionProto) []string {
-	v := reflect.ValueOf(p).Elem().Field(internals.protoStrConst)
-	out := make([]string, v.Len())
-	for i := range out {
-		out[i] = v.Index(i).String()
-	}
-	return out
-}

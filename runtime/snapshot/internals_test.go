@@ -216,3 +216,13 @@ func compiledWithConstants(t *testing.T, consts []lua.LValue) *lua.FunctionProto
 	}
 	return p
 }
+
+// protoStringConstants reads a prototype's derived string-constant table.
+func protoStringConstants(p *lua.FunctionProto) []string {
+	v := reflect.ValueOf(p).Elem().Field(internals.protoStrConst)
+	out := make([]string, v.Len())
+	for i := range out {
+		out[i] = v.Index(i).String()
+	}
+	return out
+}

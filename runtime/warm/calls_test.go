@@ -52,7 +52,7 @@ func TestExecutorKilled(t *testing.T) {
 	if line, _ := readLine(stdout); line != "looping" {
 		t.Fatalf("script said %q", line)
 	}
-	pid := onlyPid(t, l.executors(), "executor (the script asks for no pool)")
+	pid := l.onlyPid(l.executors(), "executor (the script asks for no pool)")
 	syscall.Kill(pid, syscall.SIGTERM)
 	io.Copy(io.Discard, stdout)
 	cmd.Wait()
@@ -86,7 +86,7 @@ func TestClientKilledDuringCall(t *testing.T) {
 	if res := l.run("x", path); res.Stdout != "waiting\n1\n" {
 		t.Fatalf("first call: %+v", res)
 	}
-	server := onlyPid(t, l.servers(), "server")
+	server := l.onlyPid(l.servers(), "server")
 	cmd := l.command(path)
 	stdin, _ := cmd.StdinPipe()
 	defer stdin.Close()
@@ -97,7 +97,7 @@ func TestClientKilledDuringCall(t *testing.T) {
 	if line, _ := readLine(stdout); line != "waiting" {
 		t.Fatalf("script said %q", line)
 	}
-	onlyPid(t, l.executors(), "executor")
+	l.onlyPid(l.executors(), "executor")
 	cmd.Process.Kill()
 	cmd.Wait()
 	if !l.sb.WaitNoProcesses("luapf [executor]", time.Second) {
@@ -106,7 +106,7 @@ func TestClientKilledDuringCall(t *testing.T) {
 	if res := l.run("abc", path); res.Code != 0 || res.Stdout != "waiting\n3\n" {
 		t.Errorf("call after the kill: %+v", res)
 	}
-	if now := onlyPid(t, l.servers(), "server"); now != server {
+	if now := l.onlyPid(l.servers(), "server"); now != server {
 		t.Errorf("the server changed from %d to %d", server, now)
 	}
 }
@@ -194,12 +194,12 @@ func TestIdleTimeout(t *testing.T) {
 	if res := l.run("", path); res.Stdout != "served\n" {
 		t.Fatalf("%+v", res)
 	}
-	first := onlyPid(t, l.servers(), "server")
+	first := l.onlyPid(l.servers(), "server")
 	testutil.WaitFor(t, "the idle server to quit", func() bool { return len(l.servers()) == 0 })
 	if res := l.run("", path); res.Stdout != "served\n" {
 		t.Fatalf("%+v", res)
 	}
-	if second := onlyPid(t, l.servers(), "server"); second == first {
+	if second := l.onlyPid(l.servers(), "server"); second == first {
 		t.Errorf("the same server %d still serves", first)
 	}
 }
@@ -254,7 +254,7 @@ func TestKillAndForce(t *testing.T) {
 	l := newLuapf(t)
 	path := script("hello.lua")
 	l.run("", path)
-	first := onlyPid(t, l.servers(), "server")
+	first := l.onlyPid(l.servers(), "server")
 	if res := l.run("", "--kill", path); res.Code != 0 {
 		t.Fatalf("--kill: %+v", res)
 	}
@@ -264,7 +264,7 @@ func TestKillAndForce(t *testing.T) {
 	if res := l.run("", path, "again"); res.Stdout != "Hello, again!\n" {
 		t.Fatalf("call after --kill: %+v", res)
 	}
-	second := onlyPid(t, l.servers(), "server")
+	second := l.onlyPid(l.servers(), "server")
 	if second == first {
 		t.Fatalf("--kill left server %d serving", first)
 	}
@@ -284,34 +284,28 @@ func (l *luapf) callExecutors() map[int]string {
 	servers := l.servers()
 	out := map[int]string{}
 	for pid, cmd := range l.executors() {
-		if _, ok := servers[parentPid(pid)]; ok {
+		if _, ok := servers[testutil.ParentPid(pid)]; ok {
 			out[pid] = cmd
 		}
 	}
 	return out
 }
 
-// parentPid reads a process's parent from /proc, or 0.
-func parentPid(pid int) int {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-	if len(fields) < 2 {
-		return 0
-	}
-	ppid, _ := strconv.Atoi(fields[1])
-	return ppid
-}
-
-// describeProcs lists processes with their state and parent, for failure
-// messages.
+// describeProcs lists processes with their parent, working directory and
+// HOME, for failure messages.
 func describeProcs(procs map[int]string) []string {
 	var out []string
 	for pid, cmd := range procs {
-		stat, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		out = append(out, fmt.Sprintf("%d %q stat: %s", pid, cmd, strings.TrimSpace(string(stat))))
+		proc := "/proc/" + strconv.Itoa(pid)
+		cwd, _ := os.Readlink(proc + "/cwd")
+		home := ""
+		environ, _ := os.ReadFile(proc + "/environ")
+		for _, kv := range strings.Split(string(environ), "\x00") {
+			if strings.HasPrefix(kv, "HOME=") {
+				home = kv
+			}
+		}
+		out = append(out, fmt.Sprintf("%d %q ppid %d cwd %s %s", pid, cmd, testutil.ParentPid(pid), cwd, home))
 	}
 	return out
 }

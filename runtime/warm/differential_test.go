@@ -59,7 +59,7 @@ func TestDifferential(t *testing.T) {
 					t.Fatalf("warm call %d differs from --standalone:\n%s", i+1, d)
 				}
 			}
-			onlyPid(t, l.servers(), "server")
+			l.onlyPid(l.servers(), "server")
 		})
 	}
 }

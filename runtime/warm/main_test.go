@@ -65,15 +65,27 @@ func (l *luapf) servers() map[int]string { return l.sb.ProcessesMatching("luapf 
 func (l *luapf) executors() map[int]string { return l.sb.ProcessesMatching("luapf [executor]") }
 
 // onlyPid returns the one pid in procs, failing the test otherwise.
-func onlyPid(t *testing.T, procs map[int]string, what string) int {
-	t.Helper()
+func (l *luapf) onlyPid(procs map[int]string, what string) int {
+	l.t.Helper()
 	if len(procs) != 1 {
-		t.Fatalf("want exactly one %s, found %v", what, procs)
+		l.t.Fatalf("want exactly one %s, found:\n%s\nserver logs:\n%s", what, strings.Join(describeProcs(procs), "\n"), l.serverLogs())
 	}
 	for pid := range procs {
 		return pid
 	}
 	return 0
+}
+
+// serverLogs returns the contents of the sandbox's server log files, for
+// failure messages.
+func (l *luapf) serverLogs() string {
+	logs, _ := filepath.Glob(filepath.Join(l.sb.Home, ".luapf", "*", "g*.log"))
+	var b strings.Builder
+	for _, path := range logs {
+		data, _ := os.ReadFile(path)
+		fmt.Fprintf(&b, "== %s\n%s", filepath.Base(path), data)
+	}
+	return b.String()
 }
 
 // sameResult reports how two runs differ, or "" when they agree.
