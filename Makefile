@@ -14,7 +14,7 @@ FUZZTIME ?= 10s
 all: build
 
 build:
-	$(GO) build -trimpath -o $(BIN) ./cmd/luapf
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/luapf
 
 vet:
 	$(GO) vet ./...
