@@ -569,7 +569,7 @@ func (e *encoder) encode(cfg CaptureConfig, rp resumePoint) ([]byte, error) {
 	w := &writer{buf: make([]byte, 0, 1<<16)}
 	w.buf = append(w.buf, magic...)
 	w.uint(formatVersion)
-	w.string(layoutFingerprint)
+	w.string(layoutFingerprint())
 
 	w.count(len(e.protos))
 	for _, p := range e.protos {

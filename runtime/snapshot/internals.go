@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime/debug"
+	"sync"
 	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
@@ -39,12 +40,13 @@ var (
 	internalsErr error
 	// layoutFingerprint summarises every gopher-lua type whose layout the
 	// snapshot depends on; it is part of the snapshot's version guard.
-	layoutFingerprint string
+	// Computed on first use: every luapf client links this package but
+	// few need it.
+	layoutFingerprint = sync.OnceValue(fingerprintLayout)
 )
 
 func init() {
 	internals, internalsErr = resolveInternals()
-	layoutFingerprint = fingerprintLayout()
 }
 
 // field finds the named field of t and checks its type's string form.

@@ -83,8 +83,8 @@ func (d *decoder) decode() (*Continuation, error) {
 	if version := r.uint(); r.err == nil && version != formatVersion {
 		return nil, fmt.Errorf("%w: format version %d, this luapf reads %d", ErrCorrupt, version, formatVersion)
 	}
-	if guard := r.string(); r.err == nil && guard != layoutFingerprint {
-		return nil, fmt.Errorf("%w: made with gopher-lua %s, this luapf has %s", ErrCorrupt, guard, layoutFingerprint)
+	if guard := r.string(); r.err == nil && guard != layoutFingerprint() {
+		return nil, fmt.Errorf("%w: made with gopher-lua %s, this luapf has %s", ErrCorrupt, guard, layoutFingerprint())
 	}
 	if err := d.readProtos(); err != nil {
 		return nil, err
