@@ -153,7 +153,7 @@ func (b *bench) measure(argv []string, r regime, runs int) ([]float64, error) {
 	b.runs++
 	export := filepath.Join(b.sb.logs, fmt.Sprintf("hyperfine-%03d.json", b.runs))
 	args := []string{"-N", "--style", "none", "--warmup", strconv.Itoa(b.plan.warmup), "--runs", strconv.Itoa(runs), "--export-json", export}
-	quiesce := []string{b.tools.self, "quiesce", "-home", b.sb.home, "-root", b.sb.root}
+	quiesce := []string{b.tools.self, "quiesce", "-home", b.sb.home, "-root", b.sb.root, "-idle-log", b.idleLog(), "-idle-budget", b.plan.idleBudget.String()}
 	switch r {
 	case spaced:
 		args = append(args, "--prepare", strings.Join(quiesce, " "))
@@ -190,6 +190,9 @@ func (b *bench) measure(argv []string, r regime, runs int) ([]float64, error) {
 	}
 	return ex.Results[0].Times, nil
 }
+
+// idleLog is where the quiesce helper logs its waits for an idle machine.
+func (b *bench) idleLog() string { return filepath.Join(b.sb.logs, "idle.log") }
 
 // quiet waits until the sandbox is quiet (waitQuiet), for the harness's own
 // measurements.

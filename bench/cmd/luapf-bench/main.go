@@ -126,6 +126,7 @@ func bench1(ctx context.Context, p plan, repo, outDir string, keep bool) (err er
 		}
 	}
 	r.elapsed = time.Since(started)
+	r.idleWaited, r.idleStarts, r.busyStarts = idleLog(b.idleLog()).read()
 	r.machine.LoadEnd = loadAverage()
 	if err := r.write(outDir); err != nil {
 		return err
@@ -143,6 +144,8 @@ func quiesceMain(args []string) int {
 	root := fs.String("root", "", "the sandbox's directory")
 	luapf := fs.String("luapf", "", "the luapf binary, with -kill")
 	kill := fs.String("kill", "", "stop this script's luapf server first")
+	idle := fs.String("idle-log", "", "then wait for the machine to be idle, logging the outcome here")
+	budget := fs.Duration("idle-budget", 0, "the most time all waits logged in -idle-log may take")
 	if err := fs.Parse(args); err != nil || *home == "" || *root == "" {
 		fmt.Fprintln(os.Stderr, "luapf-bench quiesce: run by luapf-bench itself, with -home and -root")
 		return 2
@@ -162,6 +165,12 @@ func quiesceMain(args []string) int {
 	if err := p.waitQuiet(gone...); err != nil {
 		fmt.Fprintf(os.Stderr, "luapf-bench quiesce: %v\n", err)
 		return 1
+	}
+	if *idle != "" {
+		if err := idleLog(*idle).waitIdle(*budget); err != nil {
+			fmt.Fprintf(os.Stderr, "luapf-bench quiesce: %v\n", err)
+			return 1
+		}
 	}
 	return 0
 }

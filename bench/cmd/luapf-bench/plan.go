@@ -27,6 +27,7 @@ type plan struct {
 	throughputN  int           // repeats of it
 	memorySample int           // executors whose peak RSS is read
 	restoreRuns  int           // in-process restores per state
+	idleBudget   time.Duration // waiting for an idle machine, in all (waitIdle)
 }
 
 // slowCall separates slow contenders, measured slowRuns times.
@@ -40,7 +41,7 @@ var fullPlan = plan{
 	warmup:            3, runs: 30, slowRuns: 10,
 	scalingSizes: []int{1000, 10000, 100000, 1000000}, scalingRuns: 10,
 	clients: 8, throughputD: 3 * time.Second, throughputN: 3,
-	memorySample: 3, restoreRuns: 10,
+	memorySample: 3, restoreRuns: 10, idleBudget: 90 * time.Second,
 }
 
 var quickPlan = plan{
@@ -50,5 +51,5 @@ var quickPlan = plan{
 	warmup:            1, runs: 3, slowRuns: 3,
 	scalingSizes: []int{1000, 10000}, scalingRuns: 3,
 	clients: 8, throughputD: 400 * time.Millisecond, throughputN: 2,
-	memorySample: 2, restoreRuns: 3,
+	memorySample: 2, restoreRuns: 3, idleBudget: 10 * time.Second,
 }

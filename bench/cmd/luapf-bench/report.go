@@ -20,6 +20,11 @@ type results struct {
 	memory     map[string]memoryFigures
 	restore    map[string]restoreFigures
 	scaling    []scalingPoint
+
+	// Spaced runs that found the machine idle or busy, and the seconds
+	// spent waiting for idle moments (see waitIdle).
+	idleWaited             float64
+	idleStarts, busyStarts int
 }
 
 // colors of the contenders on the plots.
@@ -247,8 +252,12 @@ func (r *results) method(p func(string, ...any)) {
 	m := r.machine
 	p("## Method")
 	p("")
-	p("Machine: %s, %d cores, %s of memory, %s. Load average %s at the start and %s at the end of the run "+
-		"(other work on the machine shows up as spread).", m.CPU, m.Cores, m.Memory, m.Kernel, m.LoadStart, m.LoadEnd)
+	p("Machine: %s, %d cores, %s of memory, %s. Load average %s at the start and %s at the end of the run.", m.CPU, m.Cores, m.Memory, m.Kernel, m.LoadStart, m.LoadEnd)
+	p("")
+	p("Other work on the machine: each spaced run waits up to %v for a moment when processes outside the harness use under %g cores over %v (within a budget of %v for the whole run). "+
+		"In this run %d of %d spaced runs started on an idle machine and %d on a busy one, after %.0f s of waiting in all; "+
+		"runs on a busy machine show up as spread, and back-to-back runs and throughput cannot wait at all.",
+		idleWaitRun, idleBusy, machineWindow, r.plan.idleBudget, r.idleStarts, r.idleStarts+r.busyStarts, r.busyStarts, r.idleWaited)
 	p("")
 	var rows [][]string
 	for _, t := range m.Tools {
