@@ -93,6 +93,9 @@ func (l idleLog) add(idle bool, waited time.Duration) error {
 func (l idleLog) waitIdle(budget time.Duration) error {
 	spent, _, _ := l.read()
 	limit := min(idleWaitRun, budget-time.Duration(spent*float64(time.Second)))
+	if limit <= 0 {
+		return l.add(false, 0) // the budget is spent: no more waiting
+	}
 	start := time.Now()
 	jiffy := 1 / float64(clockTicks)
 	busy0, total0, err := cpuTicks()

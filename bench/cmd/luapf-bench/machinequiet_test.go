@@ -34,3 +34,17 @@ func TestCPUTicks(t *testing.T) {
 		t.Errorf("cpuTicks = %v busy of %v", busy, total)
 	}
 }
+
+func TestWaitIdleSpentBudget(t *testing.T) {
+	l := idleLog(filepath.Join(t.TempDir(), "idle.log"))
+	start := time.Now()
+	if err := l.waitIdle(0); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 50*time.Millisecond {
+		t.Errorf("waitIdle with no budget waited %v", d)
+	}
+	if w, i, b := l.read(); w != 0 || i != 0 || b != 1 {
+		t.Errorf("log reads %v s, %d idle, %d busy; want 0 s, 0, 1", w, i, b)
+	}
+}
