@@ -39,11 +39,24 @@ const kernelSigsetSize = 8
 
 // setDefaultAction sets sig's action to SIG_DFL with rt_sigaction. An all
 // zero struct sigaction is SIG_DFL with no flags and an empty mask on every
-// architecture; the array is larger than any kernel's struct sigaction.
+// architecture.
 func setDefaultAction(sig syscall.Signal) error {
-	var act [8]uint64
-	if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, kernelSigsetSize, 0, 0); errno != 0 {
-		return fmt.Errorf("set default action: %w", errno)
+	var act kernelSigaction
+	if err := sigaction(sig, &act, nil); err != nil {
+		return fmt.Errorf("set default action: %w", err)
+	}
+	return nil
+}
+
+// kernelSigaction holds a struct sigaction as the kernel reads and writes
+// it; it is larger than any kernel's.
+type kernelSigaction [8]uint64
+
+// sigaction sets sig's action to act, when act is not nil, and stores the
+// previous one in old, when old is not nil.
+func sigaction(sig syscall.Signal, act, old *kernelSigaction) error {
+	if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(act)), uintptr(unsafe.Pointer(old)), kernelSigsetSize, 0, 0); errno != 0 {
+		return errno
 	}
 	return nil
 }
