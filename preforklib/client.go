@@ -51,6 +51,8 @@ func Main(argv []string, rt Runtime) int {
 			return clientError(errors.New("--standalone: this luapf was built without a Lua runtime"))
 		}
 		return rt.Standalone(inv.Script, inv.Args)
+	case ModeStatus:
+		return statusMain(inv, os.Stdout)
 	}
 	c, err := newClient(inv)
 	if err != nil {

@@ -48,10 +48,14 @@ const ClientMark = "luapf-ext-1"
 
 // clientAddress returns an abstract address marking a connection as a
 // luapf client's, unique to this process and connection.
-func clientAddress() string {
+func clientAddress() string { return markedAddress("") }
+
+// markedAddress returns the abstract address "@" + ClientMark + "/" +
+// kind, then this process's pid and a random part.
+func markedAddress(kind string) string {
 	var b [8]byte
 	rand.Read(b[:])
-	return fmt.Sprintf("@%s/%d/%x", ClientMark, os.Getpid(), b)
+	return fmt.Sprintf("@%s/%s%d/%x", ClientMark, kind, os.Getpid(), b)
 }
 
 // IsLuapfClient reports whether the peer of an accepted connection marked

@@ -58,7 +58,7 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 
 // serverOffer is what this server offers a luapf client beyond protocol v1
 // (preforklib.Offer). Other clients get a plain v1 greeting.
-var serverOffer = preforklib.Offer{Features: []string{preforklib.FeatureSignals}}
+var serverOffer = preforklib.Offer{Features: []string{preforklib.FeatureSignals, preforklib.FeatureStatus}}
 
 // callFailed counts a failed call and logs its one line (calllog.go).
 func (s *server) callFailed(format string, args ...any) {
@@ -83,6 +83,7 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 	ended := make(chan uint32, 2) // the executor's report, its wait status
 	reaped := make(chan struct{})
 	group := newCallGroup(e.pgid)
+	s.stats.busy.Add(1)
 	go func() {
 		if code, ok := readExitReport(e.control); ok {
 			ended <- exitedWith(code)
@@ -93,6 +94,7 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 		err := e.cmd.Wait()
 		e.control.Close()
 		ended <- waitStatus(e.cmd, err)
+		s.stats.busy.Add(-1)
 		close(reaped)
 	}()
 	gone := make(chan struct{})
