@@ -1,7 +1,10 @@
 package warm
 
 import (
+	"encoding/binary"
 	"fmt"
+	"net"
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -16,9 +19,30 @@ import (
 // included, has not failed as far as the server is concerned: the caller
 // sees that status as it would from the script run directly.
 
+// failCall ends a call that luapf could not run once the caller's files
+// are the executor's: the message goes to the caller's stderr, and to the
+// server for its log. It returns the exit status.
+func failCall(control net.Conn, format string, args ...any) int {
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintf(os.Stderr, "luapf: %s\n", msg)
+	return reportFailure(control, msg)
+}
+
+// reportFailure tells the server why the executor cannot run its call:
+// an exit report of exitLuapfError followed by the message, to end of
+// file (readExitReport). It returns the exit status.
+func reportFailure(control net.Conn, msg string) int {
+	report := binary.BigEndian.AppendUint32(nil, exitLuapfError)
+	control.Write(append(report, msg...))
+	return exitLuapfError
+}
+
+// maxFailureReport limits the message of an executor's failure report.
+const maxFailureReport = 4096
+
 // callFailure returns why a call that ended with ws failed, or "" when it
 // did not fail. callerGone says the caller went away first; g tells what
-// the caller forwarded.
+// the caller forwarded and what the executor reported.
 func callFailure(ws syscall.WaitStatus, callerGone bool, g *callGroup) string {
 	ended := describeWaitStatus(ws)
 	var why string
@@ -27,8 +51,10 @@ func callFailure(ws syscall.WaitStatus, callerGone bool, g *callGroup) string {
 		why = "its caller went away during the call; the executor was interrupted and ended with " + ended
 	case ws.Signaled():
 		why = "the script was killed by " + ended
+	case ws.Exited() && ws.ExitStatus() == exitLuapfError && g.failure() != "":
+		why = "luapf could not run it: " + g.failure()
 	case ws.Exited() && ws.ExitStatus() == exitLuapfError:
-		why = "luapf failed in the executor (exit status 127; the message went to the caller's stderr)"
+		why = "exit status 127, luapf's own error status, without a report from the executor (or the script's own os.exit(127))"
 	default:
 		return ""
 	}

@@ -23,6 +23,7 @@ type callGroup struct {
 	mu        sync.Mutex
 	exited    bool
 	forwarded []syscall.Signal // what the caller forwarded, for the log
+	failed    string           // the executor's failure report, for the log
 }
 
 func newCallGroup(pgid int) *callGroup { return &callGroup{pgid: pgid} }
@@ -58,6 +59,21 @@ func (g *callGroup) awaitExit() {
 	g.mu.Lock()
 	g.exited = true
 	g.mu.Unlock()
+}
+
+// noteFailure records the executor's report of why it could not run the
+// call.
+func (g *callGroup) noteFailure(msg string) {
+	g.mu.Lock()
+	g.failed = msg
+	g.mu.Unlock()
+}
+
+// failure returns the executor's failure report, "" if none.
+func (g *callGroup) failure() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.failed
 }
 
 // forwardedNames describes what the caller forwarded, "" if nothing.

@@ -85,7 +85,8 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 	group := newCallGroup(e.pgid)
 	s.stats.busy.Add(1)
 	go func() {
-		if code, ok := readExitReport(e.control); ok {
+		if code, failure, ok := readExitReport(e.control); ok {
+			group.noteFailure(failure)
 			ended <- exitedWith(code)
 		}
 	}()
@@ -118,13 +119,19 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 }
 
 // readExitReport reads the exit code an executor sends just before it
-// exits (reportExit); ok is false if it ended without one.
-func readExitReport(control *net.UnixConn) (code int, ok bool) {
+// exits (reportExit) and, after exitLuapfError, the reason luapf could not
+// run the call (reportFailure); ok is false if it ended without a report.
+func readExitReport(control *net.UnixConn) (code int, failure string, ok bool) {
 	var report [4]byte
 	if _, err := io.ReadFull(control, report[:]); err != nil {
-		return 0, false
+		return 0, "", false
 	}
-	return int(binary.BigEndian.Uint32(report[:])), true
+	code = int(binary.BigEndian.Uint32(report[:]))
+	if code == exitLuapfError {
+		msg, _ := io.ReadAll(io.LimitReader(control, maxFailureReport))
+		failure = string(msg)
+	}
+	return code, failure, true
 }
 
 // handOver gives req to an executor from the pool; if that executor died

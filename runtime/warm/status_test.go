@@ -1,6 +1,7 @@
 package warm_test
 
 import (
+	"io"
 	"net"
 	"os"
 	"regexp"
@@ -8,8 +9,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"luapf/internal/testutil"
+	"luapf/preforklib"
 )
 
 // statusFields parses one server's block of `luapf --status` output into
@@ -180,4 +183,48 @@ func logLines(t *testing.T, where, substr string) []string {
 		}
 	}
 	return out
+}
+
+// TestLogLuapfFailure: a call luapf cannot run (a request that names no
+// script) ends with status 127, the reason on the caller's stderr, and the
+// same reason in the call's one log line.
+func TestLogLuapfFailure(t *testing.T) {
+	l := newLuapf(t)
+	hello := script("hello.lua")
+	l.run("", hello)
+	_, fields := statusFields(t, l.status(0, hello))
+	conn, err := net.Dial("unix", fields["socket"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	uc := conn.(*net.UnixConn)
+	if _, err := preforklib.ReadGreeting(uc); err != nil {
+		t.Fatal(err)
+	}
+	stderrR, stderrW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderrR.Close()
+	devNull, _ := os.Open(os.DevNull)
+	defer devNull.Close()
+	req := &preforklib.Request{Stdin: devNull, Stdout: devNull, Stderr: stderrW, Env: []string{"A=1"}, Argv: []string{"luapf"}}
+	if err := preforklib.WriteRequest(uc, req); err != nil {
+		t.Fatal(err)
+	}
+	stderrW.Close()
+	uc.SetReadDeadline(time.Now().Add(testutil.HangDeadline))
+	status, err := preforklib.ReadStatus(uc)
+	if err != nil || syscall.WaitStatus(status).ExitStatus() != 127 {
+		t.Fatalf("status %#x (%v), want exit 127", status, err)
+	}
+	msg, _ := io.ReadAll(stderrR)
+	const reason = `the call names no script (argv ["luapf"])`
+	if string(msg) != "luapf: "+reason+"\n" {
+		t.Errorf("the caller's stderr got %q", msg)
+	}
+	if lines := logLines(t, fields["log"], "failed: "); len(lines) != 1 || !strings.HasSuffix(lines[0], "failed: luapf could not run it: "+reason) {
+		t.Errorf("log lines of failed calls: %q", lines)
+	}
 }
