@@ -2,6 +2,8 @@ package preforklib
 
 import (
 	"fmt"
+	"os"
+	"os/signal"
 	"runtime"
 	"syscall"
 	"unsafe"
@@ -68,4 +70,18 @@ func unblockSignal(sig syscall.Signal) error {
 		return fmt.Errorf("unblock: %w", errno)
 	}
 	return nil
+}
+
+// QuitByDefault makes SIGQUIT end the process as its default action does
+// (terminate, dumping core where the limits allow) instead of as the Go
+// runtime does (every goroutine's stack on stderr, exit 2). The processes
+// that run a Lua script use it: Ctrl-\ quits a script like any program,
+// and luapf's internals are no business of the caller's terminal.
+func QuitByDefault() {
+	quit := make(chan os.Signal, 1)
+	signal.Notify(quit, syscall.SIGQUIT)
+	go func() {
+		<-quit
+		dieOfSignal(syscall.SIGQUIT)
+	}()
 }

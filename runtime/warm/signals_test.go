@@ -126,3 +126,39 @@ func (s *started) end() testutil.Result {
 	s.cmd.Wait()
 	return testutil.ResultOf(s.cmd, string(rest), "")
 }
+
+// TestQuit: SIGQUIT (Ctrl-\) quits a script the way it quits any program:
+// run standalone it dies of SIGQUIT; warm, the forwarded signal kills the
+// executor, and the client reports it as it reports every signal it does
+// not re-raise. Neither prints Go's goroutine dump.
+func TestQuit(t *testing.T) {
+	l := newLuapf(t)
+	sleeper := script("test/sleeper.lua")
+	for _, run := range []struct {
+		name string
+		args []string
+	}{{"standalone", []string{"--standalone", sleeper}}, {"spawning", []string{sleeper}}, {"warm", []string{sleeper}}} {
+		cmd := l.command(run.args...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		// As a terminal's Ctrl-\ does, the standalone run's signal goes
+		// to its process group, the sleep it runs included.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		c := l.startCommand(cmd)
+		c.expect(t, "sleeping", run.name)
+		target := c.cmd.Process.Pid
+		if run.name == "standalone" {
+			target = -target
+		}
+		syscall.Kill(target, syscall.SIGQUIT)
+		res := c.end()
+		res.Stderr = stderr.String()
+		switch {
+		case run.name == "standalone" && (res.Signal != syscall.SIGQUIT || res.Stderr != ""):
+			t.Errorf("standalone: SIGQUIT ended it with %+v, want death by SIGQUIT and nothing on stderr", res)
+		case run.name != "standalone" && (res.Code != 127 || !strings.HasPrefix(res.Stderr, "luapf: script killed by signal 3 (SIGQUIT: quit)") ||
+			strings.Count(res.Stderr, "\n") != 1):
+			t.Errorf("%s call: SIGQUIT ended it with %+v, want exit 127 and one line on stderr", run.name, res)
+		}
+	}
+}
