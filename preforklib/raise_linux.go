@@ -85,3 +85,28 @@ func QuitByDefault() {
 		dieOfSignal(syscall.SIGQUIT)
 	}()
 }
+
+// sigIgn is SIG_IGN, the handler field of an ignored signal's action.
+const sigIgn = 1
+
+// ResetIgnoredSignals sets those of sigs that are ignored back to their
+// default action, so that the processes this one starts do not inherit the
+// ignoring. A server needs it: it inherits the ignored signals of the call
+// that started it (a background job's SIGINT, nohup's SIGHUP), and would
+// pass them on to the executors of every later call, deaf to what those
+// callers forward.
+func ResetIgnoredSignals(sigs ...syscall.Signal) error {
+	for _, sig := range sigs {
+		var old kernelSigaction
+		if err := sigaction(sig, nil, &old); err != nil {
+			return fmt.Errorf("read the action of %v: %w", sig, err)
+		}
+		if old[0] != sigIgn {
+			continue
+		}
+		if err := setDefaultAction(sig); err != nil {
+			return fmt.Errorf("%v: %w", sig, err)
+		}
+	}
+	return nil
+}

@@ -50,6 +50,12 @@ func ServerMain(args []string) int {
 		return exitLuapfError
 	}
 	listenF, callF, watchIn, watchErr, imageF, ready := files[0], files[1], files[2], files[3], files[4], files[5]
+	// Executors must get the signals later callers forward, whatever the
+	// first caller ignored.
+	if err := preforklib.ResetIgnoredSignals(preforklib.ForwardedSignals...); err != nil {
+		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
+		return exitLuapfError
+	}
 	defer watchIn.Close() // held only so the watcher sees us alive
 	fail := func(err error) int {
 		fmt.Fprintf(ready, "%v\n", err)

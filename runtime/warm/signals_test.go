@@ -162,3 +162,23 @@ func TestQuit(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstCallerIgnoringInterrupt: a server started by a caller that
+// ignores SIGINT (a background job of a script) does not pass the ignoring
+// on to its executors: a later caller's Ctrl-C still ends the script.
+func TestFirstCallerIgnoringInterrupt(t *testing.T) {
+	l := newLuapf(t)
+	sleeper := script("test/sleeper.lua")
+	first := l.startCommand(l.sb.Command("sh", "-c", `trap "" INT QUIT; exec "$0" "$1"`, l.bin, sleeper))
+	first.expect(t, "sleeping", "the call that starts the server, ignoring SIGINT")
+	second := l.start(sleeper)
+	second.expect(t, "sleeping", "a later call")
+	syscall.Kill(second.cmd.Process.Pid, syscall.SIGINT)
+	if res := second.end(); res.Signal != syscall.SIGINT {
+		t.Errorf("Ctrl-C on the later call: client ended with %+v, want death by SIGINT", res)
+	}
+	syscall.Kill(first.cmd.Process.Pid, syscall.SIGTERM)
+	if res := first.end(); res.Signal != syscall.SIGTERM {
+		t.Errorf("the first call: client ended with %+v, want death by SIGTERM", res)
+	}
+}
