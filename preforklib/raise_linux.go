@@ -2,8 +2,6 @@ package preforklib
 
 import (
 	"fmt"
-	"os"
-	"os/signal"
 	"runtime"
 	"syscall"
 	"unsafe"
@@ -77,13 +75,14 @@ func unblockSignal(sig syscall.Signal) error {
 // runtime does (every goroutine's stack on stderr, exit 2). The processes
 // that run a Lua script use it: Ctrl-\ quits a script like any program,
 // and luapf's internals are no business of the caller's terminal.
+//
+// It sets the action itself rather than catching the signal with
+// os/signal: a caught signal is handled by a goroutine some time later,
+// while the script goes on, finishes its os.execute and exits 0. Should
+// rt_sigaction fail (only on architectures this code does not know), Go's
+// handling stays.
 func QuitByDefault() {
-	quit := make(chan os.Signal, 1)
-	signal.Notify(quit, syscall.SIGQUIT)
-	go func() {
-		<-quit
-		dieOfSignal(syscall.SIGQUIT)
-	}()
+	_ = setDefaultAction(syscall.SIGQUIT)
 }
 
 // sigIgn is SIG_IGN, the handler field of an ignored signal's action.
