@@ -70,19 +70,32 @@ func unblockSignal(sig syscall.Signal) error {
 	return nil
 }
 
-// QuitByDefault makes SIGQUIT end the process as its default action does
-// (terminate, dumping core where the limits allow) instead of as the Go
-// runtime does (every goroutine's stack on stderr, exit 2). The processes
-// that run a Lua script use it: Ctrl-\ quits a script like any program,
-// and luapf's internals are no business of the caller's terminal.
+// fatalSignals are the signals whose default action ends a process and
+// that a caller sends to end a script (directly or forwarded).
+var fatalSignals = []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+
+// FatalSignalsByDefault gives SIGINT, SIGTERM, SIGHUP and SIGQUIT their
+// default actions, unless they are ignored. The processes that run a Lua
+// script use it, so that a script ends on them exactly as a C program
+// does:
 //
-// It sets the action itself rather than catching the signal with
-// os/signal: a caught signal is handled by a goroutine some time later,
-// while the script goes on, finishes its os.execute and exits 0. Should
-// rt_sigaction fail (only on architectures this code does not know), Go's
-// handling stays.
-func QuitByDefault() {
-	_ = setDefaultAction(syscall.SIGQUIT)
+//   - at once: the Go runtime's own handler for SIGINT, SIGTERM and SIGHUP
+//     also dies of the signal, but from a signal handler on some thread,
+//     while the script's thread may go on a little (finish an os.execute
+//     whose child the same signal ended, print, and exit 0);
+//   - of the signal: the Go runtime answers SIGQUIT (Ctrl-\) by printing
+//     every goroutine's stack on stderr, the caller's terminal, and exiting
+//     2, where a program dies of SIGQUIT.
+//
+// Should rt_sigaction fail (only on architectures this code does not
+// know), Go's handling stays.
+func FatalSignalsByDefault() {
+	for _, sig := range fatalSignals {
+		var old kernelSigaction
+		if sigaction(sig, nil, &old) == nil && old[0] != sigIgn {
+			_ = setDefaultAction(sig)
+		}
+	}
 }
 
 // sigIgn is SIG_IGN, the handler field of an ignored signal's action.

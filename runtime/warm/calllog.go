@@ -3,6 +3,7 @@ package warm
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"syscall"
@@ -29,12 +30,34 @@ func failCall(control net.Conn, format string, args ...any) int {
 }
 
 // reportFailure tells the server why the executor cannot run its call:
-// an exit report of exitLuapfError followed by the message, to end of
-// file (readExitReport). It returns the exit status.
+// an exit report of exitLuapfError, then the message's length (u32) and
+// the message (readExitReport). It returns the exit status.
 func reportFailure(control net.Conn, msg string) int {
+	if len(msg) > maxFailureReport {
+		msg = msg[:maxFailureReport]
+	}
 	report := binary.BigEndian.AppendUint32(nil, exitLuapfError)
+	report = binary.BigEndian.AppendUint32(report, uint32(len(msg)))
 	control.Write(append(report, msg...))
 	return exitLuapfError
+}
+
+// readFailureReport reads the message of a failure report after its exit
+// code; "" when there is none (the script's own os.exit(127)).
+func readFailureReport(control net.Conn) string {
+	var n [4]byte
+	if _, err := io.ReadFull(control, n[:]); err != nil {
+		return ""
+	}
+	size := binary.BigEndian.Uint32(n[:])
+	if size > maxFailureReport {
+		return ""
+	}
+	msg := make([]byte, size)
+	if _, err := io.ReadFull(control, msg); err != nil {
+		return ""
+	}
+	return string(msg)
 }
 
 // maxFailureReport limits the message of an executor's failure report.

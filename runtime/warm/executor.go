@@ -22,7 +22,7 @@ import (
 // its environment, and continue the script. Its exit is the call's status.
 // Restoring happens before the call arrives when the executor is pooled.
 func ExecutorMain(args []string) int {
-	preforklib.QuitByDefault()
+	preforklib.FatalSignalsByDefault()
 	files, err := inheritedFiles(RoleExecutor, executorFdImage, "snapshot image", "executor control socket")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)

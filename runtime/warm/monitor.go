@@ -84,7 +84,9 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 	reaped := make(chan struct{})
 	group := newCallGroup(e.pgid)
 	s.stats.busy.Add(1)
+	reported := make(chan struct{})
 	go func() {
+		defer close(reported)
 		if code, failure, ok := readExitReport(e.control); ok {
 			group.noteFailure(failure)
 			ended <- exitedWith(code)
@@ -93,6 +95,9 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 	go func() {
 		group.awaitExit()
 		err := e.cmd.Wait()
+		// The executor is gone, so its report (if any) is read at once;
+		// the wait status must not overtake a failure report.
+		<-reported
 		e.control.Close()
 		ended <- waitStatus(e.cmd, err)
 		s.stats.busy.Add(-1)
@@ -121,6 +126,7 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 // readExitReport reads the exit code an executor sends just before it
 // exits (reportExit) and, after exitLuapfError, the reason luapf could not
 // run the call (reportFailure); ok is false if it ended without a report.
+// It returns once the report is read or the executor has gone.
 func readExitReport(control *net.UnixConn) (code int, failure string, ok bool) {
 	var report [4]byte
 	if _, err := io.ReadFull(control, report[:]); err != nil {
@@ -128,8 +134,7 @@ func readExitReport(control *net.UnixConn) (code int, failure string, ok bool) {
 	}
 	code = int(binary.BigEndian.Uint32(report[:]))
 	if code == exitLuapfError {
-		msg, _ := io.ReadAll(io.LimitReader(control, maxFailureReport))
-		failure = string(msg)
+		failure = readFailureReport(control)
 	}
 	return code, failure, true
 }

@@ -130,27 +130,23 @@ func (s *started) end() testutil.Result {
 // TestQuit: SIGQUIT (Ctrl-\) quits a script the way it quits any program:
 // run standalone it dies of SIGQUIT; warm, the forwarded signal kills the
 // executor, and the client reports it as it reports every signal it does
-// not re-raise. Neither prints Go's goroutine dump.
+// not re-raise. Neither prints Go's goroutine dump. (The script blocks
+// reading stdin, so that nothing but the signal can end it.)
 func TestQuit(t *testing.T) {
 	l := newLuapf(t)
-	sleeper := script("test/sleeper.lua")
+	block := script("test/block.lua")
 	for _, run := range []struct {
 		name string
 		args []string
-	}{{"standalone", []string{"--standalone", sleeper}}, {"spawning", []string{sleeper}}, {"warm", []string{sleeper}}} {
+	}{{"standalone", []string{"--standalone", block}}, {"spawning", []string{block}}, {"warm", []string{block}}} {
 		cmd := l.command(run.args...)
+		stdin, _ := cmd.StdinPipe()
+		defer stdin.Close()
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
-		// As a terminal's Ctrl-\ does, the standalone run's signal goes
-		// to its process group, the sleep it runs included.
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		c := l.startCommand(cmd)
-		c.expect(t, "sleeping", run.name)
-		target := c.cmd.Process.Pid
-		if run.name == "standalone" {
-			target = -target
-		}
-		syscall.Kill(target, syscall.SIGQUIT)
+		c.expect(t, "waiting", run.name)
+		syscall.Kill(c.cmd.Process.Pid, syscall.SIGQUIT)
 		res := c.end()
 		res.Stderr = stderr.String()
 		switch {
