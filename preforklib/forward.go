@@ -65,7 +65,9 @@ func (f *forwarder) relay() {
 	// After the client's own stop it forwards SIGCONT itself, since the
 	// kernel may have discarded the stop (an orphaned process group) and
 	// nothing else would continue the executor; the SIGCONT that ended a
-	// real stop is then not forwarded a second time.
+	// real stop is then not forwarded a second time. (After a discarded
+	// stop no SIGCONT comes, and the next one is not forwarded: a SIGCONT
+	// to a running group matters only to a script that traps it.)
 	absorbCont := false
 	for {
 		var sig syscall.Signal

@@ -22,6 +22,7 @@ type callGroup struct {
 
 	mu        sync.Mutex
 	exited    bool
+	stopped   bool             // the caller forwarded SIGTSTP and no SIGCONT since
 	forwarded []syscall.Signal // what the caller forwarded, for the log
 	failed    string           // the executor's failure report, for the log
 }
@@ -41,8 +42,28 @@ func (g *callGroup) signal(sig syscall.Signal) {
 func (g *callGroup) forward(sig syscall.Signal) {
 	g.mu.Lock()
 	g.forwarded = append(g.forwarded, sig)
+	switch sig {
+	case syscall.SIGTSTP:
+		g.stopped = true
+	case syscall.SIGCONT:
+		g.stopped = false
+	}
 	g.mu.Unlock()
 	g.signal(sig)
+}
+
+// interrupt asks the group to end: SIGINT, and SIGCONT after it if the
+// caller had stopped the group, so that the script gets to act on SIGINT
+// (as the kernel sends SIGHUP and SIGCONT to a stopped group left
+// without a shell).
+func (g *callGroup) interrupt() {
+	g.signal(syscall.SIGINT)
+	g.mu.Lock()
+	stopped := g.stopped
+	g.mu.Unlock()
+	if stopped {
+		g.signal(syscall.SIGCONT)
+	}
 }
 
 // awaitExit blocks until the leader, a child of this process, has exited,

@@ -161,7 +161,7 @@ func (s *server) handOver(req *preforklib.Request) (*executor, error) {
 // interrupt ends a call whose client has gone: SIGINT to the executor's
 // process group, SIGKILL after interruptGrace, and returns the wait status.
 func interrupt(g *callGroup, done <-chan uint32) uint32 {
-	g.signal(syscall.SIGINT)
+	g.interrupt()
 	select {
 	case st := <-done:
 		return st

@@ -178,3 +178,28 @@ func TestFirstCallerIgnoringInterrupt(t *testing.T) {
 		t.Errorf("the first call: client ended with %+v, want death by SIGTERM", res)
 	}
 }
+
+// TestStoppedCallAbandoned: a call stopped with SIGTSTP whose client is
+// then killed is interrupted with SIGINT, and continued so that SIGINT
+// takes effect, rather than left stopped until SIGKILL.
+func TestStoppedCallAbandoned(t *testing.T) {
+	l := newLuapf(t)
+	sleeper := script("test/sleeper.lua")
+	c := l.start(sleeper)
+	c.expect(t, "sleeping", "the call")
+	executor := onlyPid(t, l.callExecutors(), "executor")
+	syscall.Kill(c.cmd.Process.Pid, syscall.SIGTSTP)
+	testutil.WaitFor(t, "the executor to stop", func() bool { return procState(executor) == 'T' })
+	c.cmd.Process.Kill()
+	if res := c.end(); res.Signal != syscall.SIGKILL {
+		t.Fatalf("client ended with %+v", res)
+	}
+	if !l.sb.WaitNoProcesses("luapf [executor]", testutil.HangDeadline) {
+		t.Fatalf("the abandoned executor is still there: %v", l.executors())
+	}
+	_, fields := statusFields(t, l.status(0, sleeper))
+	want := "its caller went away during the call; the executor was interrupted and ended with SIGINT (interrupt), after the caller forwarded SIGTSTP"
+	if lines := logLines(t, fields["log"], "failed: "); len(lines) != 1 || !strings.HasSuffix(lines[0], want) {
+		t.Errorf("log lines of failed calls: %q, want one ending %q", lines, want)
+	}
+}
