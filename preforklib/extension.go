@@ -37,7 +37,10 @@ import (
 //	offer (greeting extension data): "luapf-ext 1\n", then one feature per line
 //	block (after the v1 message):    u32 length, then "name=value\n" lines
 //
-// Features say what else happens on the call.
+// Features say what else happens on the call. A luapf server offers:
+//
+//	signals   the client forwards its signals as frames (signals.go)
+//	status    a status query is answered (status.go)
 
 // offerMagic opens an Offer; the number is the version of this scheme.
 const offerMagic = "luapf-ext 1\n"
