@@ -5,8 +5,8 @@ GO ?= go
 BIN := bin/luapf
 # Every fuzz target, as package:FuzzName; `make check` runs each briefly.
 FUZZ_TARGETS ?= ./preforklib:FuzzDecodeMessage ./preforklib:FuzzReadGreeting ./preforklib:FuzzParseSetupEnv \
-	./preforklib:FuzzDecodeExtension ./preforklib:FuzzParseOffer ./runtime/snapshot:FuzzRestore \
-	./runtime/warm:FuzzDecodeImage
+	./preforklib:FuzzDecodeExtension ./preforklib:FuzzParseOffer ./preforklib:FuzzReadStatusReply \
+	./preforklib:FuzzSignalFrames ./runtime/snapshot:FuzzRestore ./runtime/warm:FuzzDecodeImage
 FUZZTIME ?= 10s
 
 .PHONY: all build check test vet fuzz demo install uninstall bench bench-quick soak clean
@@ -50,11 +50,12 @@ bench-quick:
 	bin/luapf-bench -quick -out bench/out/quick
 
 install: build
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/luapf
+	install -m 0644 man/luapf.1 $(DESTDIR)$(PREFIX)/share/man/man1/luapf.1
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/luapf
+	rm -f $(DESTDIR)$(PREFIX)/bin/luapf $(DESTDIR)$(PREFIX)/share/man/man1/luapf.1
 
 clean:
 	rm -rf bin

@@ -51,6 +51,8 @@ func Main(argv []string, rt Runtime) int {
 			return clientError(errors.New("--standalone: this luapf was built without a Lua runtime"))
 		}
 		return rt.Standalone(inv.Script, inv.Args)
+	case ModeStatus:
+		return statusMain(inv, os.Stdout)
 	}
 	c, err := newClient(inv)
 	if err != nil {
@@ -71,8 +73,8 @@ type client struct {
 	ident    string
 	sockPath string
 	// greetingExt is the extension data of the server's greeting: empty
-	// from a v1 server; nothing in it is understood yet, and a client
-	// ignores what it does not understand.
+	// from a v1 server, an Offer from a luapf server; a client ignores
+	// what it does not understand.
 	greetingExt []byte
 }
 
@@ -168,11 +170,20 @@ func (c *client) connect() (*net.UnixConn, error) {
 // call sends the request on conn and waits for the script's wait status.
 func (c *client) call(conn *net.UnixConn) (uint32, error) {
 	req := &Request{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: messageEnv(os.Environ()), Argv: c.inv.Argv()}
-	if _, ok := ParseOffer(c.greetingExt); ok {
-		req.Ext = c.extension()
+	offer, ok := ParseOffer(c.greetingExt)
+	if ok {
+		req.Ext = c.extension(offer)
+	}
+	var fwd *forwarder
+	if _, ok := req.Ext[FeatureSignals]; ok {
+		fwd = catchSignals(conn, os.Stderr)
+		defer fwd.stop()
 	}
 	if err := WriteRequest(conn, req); err != nil {
 		return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
+	}
+	if fwd != nil {
+		fwd.requestSent()
 	}
 	status, err := ReadStatus(conn)
 	if errors.Is(err, ErrPeerGone) {
@@ -185,9 +196,13 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 }
 
 // extension returns the extension block this client sends to a luapf
-// server: the features it uses and their parameters.
-func (c *client) extension() Extension {
-	return Extension{}
+// server that made offer: the features it uses and their parameters.
+func (c *client) extension(offer Offer) Extension {
+	e := Extension{}
+	if offer.Has(FeatureSignals) {
+		e[FeatureSignals] = ""
+	}
+	return e
 }
 
 // messageEnv returns the entries of env that a request can carry: like the

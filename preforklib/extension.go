@@ -37,7 +37,10 @@ import (
 //	offer (greeting extension data): "luapf-ext 1\n", then one feature per line
 //	block (after the v1 message):    u32 length, then "name=value\n" lines
 //
-// Features say what else happens on the call.
+// Features say what else happens on the call. A luapf server offers:
+//
+//	signals   the client forwards its signals as frames (signals.go)
+//	status    a status query is answered (status.go)
 
 // offerMagic opens an Offer; the number is the version of this scheme.
 const offerMagic = "luapf-ext 1\n"
@@ -48,10 +51,14 @@ const ClientMark = "luapf-ext-1"
 
 // clientAddress returns an abstract address marking a connection as a
 // luapf client's, unique to this process and connection.
-func clientAddress() string {
+func clientAddress() string { return markedAddress("") }
+
+// markedAddress returns the abstract address "@" + ClientMark + "/" +
+// kind, then this process's pid and a random part.
+func markedAddress(kind string) string {
 	var b [8]byte
 	rand.Read(b[:])
-	return fmt.Sprintf("@%s/%d/%x", ClientMark, os.Getpid(), b)
+	return fmt.Sprintf("@%s/%s%d/%x", ClientMark, kind, os.Getpid(), b)
 }
 
 // IsLuapfClient reports whether the peer of an accepted connection marked

@@ -42,9 +42,10 @@ const (
 	ModeStandalone             // --standalone: run the script in this process
 	ModeHelp                   // --help
 	ModeVersion                // --version
+	ModeStatus                 // --status: report what the server is doing; run nothing
 )
 
-var modeOptions = map[Mode]string{ModeFresh: "-f", ModeKill: "--kill", ModeStandalone: "--standalone"}
+var modeOptions = map[Mode]string{ModeFresh: "-f", ModeKill: "--kill", ModeStandalone: "--standalone", ModeStatus: "--status"}
 
 // Invocation is a parsed client command line.
 type Invocation struct {
@@ -153,7 +154,9 @@ func ParseCommandLine(argv []string, self string, lookupEnv func(string) (string
 	switch {
 	case inv.Syntax == SyntaxPreforkInterp && !inv.Unlaundered:
 		return nil, errors.New("need -U (unlaundered argument and environment handling, the only kind there is)")
-	case inv.Syntax == SyntaxLuapf && !inv.HasScript:
+	case inv.Mode == ModeStatus && len(inv.Args) > 0:
+		return nil, fmt.Errorf("--status takes at most a script, not its arguments (%q)", inv.Args)
+	case inv.Syntax == SyntaxLuapf && !inv.HasScript && inv.Mode != ModeStatus:
 		return nil, errors.New("no script given (usage: luapf [options] SCRIPT [ARGS...]; see luapf --help)")
 	}
 	return inv, nil
@@ -230,6 +233,8 @@ func (p *parser) long(w string) error {
 		return nil
 	case name == "standalone" && p.inv.Syntax == SyntaxLuapf:
 		return p.setMode(ModeStandalone)
+	case name == "status" && p.inv.Syntax == SyntaxLuapf:
+		return p.setMode(ModeStatus)
 	}
 	return fmt.Errorf("unknown option --%s (see --help)", name)
 }

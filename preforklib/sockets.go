@@ -59,11 +59,17 @@ func socketPair() (*net.UnixConn, *os.File, error) {
 	return conn, server, nil
 }
 
-// dialUnix connects to the socket at path, waiting while its backlog is
-// full (as a blocking connect does; Go's non-blocking one would fail with
-// EAGAIN). It returns neither connection nor error when there is no socket
-// or nobody listens on it.
+// dialUnix connects to the socket at path as a luapf client, waiting while
+// its backlog is full (as a blocking connect does; Go's non-blocking one
+// would fail with EAGAIN). It returns neither connection nor error when
+// there is no socket or nobody listens on it.
 func dialUnix(path string) (*net.UnixConn, error) {
+	return dialUnixAs(path, clientAddress())
+}
+
+// dialUnixAs is dialUnix with the client end bound to the abstract address
+// local, which tells a luapf server who is calling (extension.go).
+func dialUnixAs(path, local string) (*net.UnixConn, error) {
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("make call socket: %w", err)
@@ -71,7 +77,7 @@ func dialUnix(path string) (*net.UnixConn, error) {
 	f := os.NewFile(uintptr(fd), "call socket "+path)
 	// Say we are a luapf client, so a luapf server offers its extensions
 	// (extension.go); any other server ignores the address.
-	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: clientAddress()}); err != nil {
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: local}); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("bind call socket: %w", err)
 	}

@@ -10,14 +10,17 @@ func Usage(syntax Syntax) string {
 
 const luapfUsage = `usage: luapf [options] SCRIPT [ARGS...]
    or: #!/usr/bin/luapf [options]      as the first line of SCRIPT
+   or: luapf --status [SCRIPT]
 
 Runs the Lua script SCRIPT kept warm: its initialisation runs once, in a
 server; each call runs the rest with the caller's stdin, stdout, stderr,
-arguments and environment, and exits as the script exits.
+arguments, environment and signals, and exits as the script exits.
 
 options:
   -f             start a fresh server for SCRIPT; the old one quits
   --kill         stop SCRIPT's server and run nothing
+  --status       show what SCRIPT's server is doing, or list every server;
+                 exit 0 if one runs, 1 if none
   --standalone   run SCRIPT in this process, without a server
   -E VAR         use different servers for different values of the
                  environment variable VAR (or its absence)
@@ -30,7 +33,7 @@ options:
   --version      show luapf's version
 
 On a #! line the options may be joined into one argument with spaces or
-commas, as in "#!/usr/bin/luapf -E,LANG".
+commas, as in "#!/usr/bin/luapf -E,LANG". See luapf(1).
 `
 
 const preforkInterpUsage = `usage: prefork-interp [options] INTERPRETER [SCRIPT [ARGS...]]

@@ -22,6 +22,7 @@ import (
 // its environment, and continue the script. Its exit is the call's status.
 // Restoring happens before the call arrives when the executor is pooled.
 func ExecutorMain(args []string) int {
+	preforklib.FatalSignalsByDefault()
 	files, err := inheritedFiles(RoleExecutor, executorFdImage, "snapshot image", "executor control socket")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
@@ -40,21 +41,17 @@ func ExecutorMain(args []string) int {
 		if errors.Is(err, preforklib.ErrPeerGone) || errors.Is(err, io.EOF) {
 			return exitOK // the server let an unused pooled executor go
 		}
-		fmt.Fprintf(os.Stderr, "luapf: executor: receive call: %v\n", err)
-		return exitLuapfError
+		return reportFailure(control, fmt.Sprintf("executor: receive call: %v", err))
 	}
 	if err := takeCall(req); err != nil {
-		fmt.Fprintf(os.Stderr, "luapf: executor: %v\n", err)
-		return exitLuapfError
+		return failCall(control, "executor: %v", err)
 	}
 	// From here on, stderr is the caller's.
 	if restoreErr != nil {
-		fmt.Fprintf(os.Stderr, "luapf: cannot continue the script: %v\n", restoreErr)
-		return exitLuapfError
+		return failCall(control, "cannot continue the script: %v", restoreErr)
 	}
 	if len(req.Argv) < 2 {
-		fmt.Fprintf(os.Stderr, "luapf: the call names no script (argv %q)\n", req.Argv)
-		return exitLuapfError
+		return failCall(control, "the call names no script (argv %q)", req.Argv)
 	}
 	interpreter, script, scriptArgs := req.Argv[0], req.Argv[1], req.Argv[2:]
 	if arg := cont.Arg(); arg != nil {

@@ -16,7 +16,9 @@ import (
 // The monitor is the goroutine that serves one call (REFERENCE.md A): it
 // speaks protocol v1 on the call socket, hands the call to an executor, and
 // reports the executor's wait status. If the client goes away first, the
-// executor's process group gets SIGINT (then SIGKILL if it lingers).
+// executor's process group gets SIGINT (then SIGKILL if it lingers). A
+// luapf client that negotiated signal forwarding sends signal frames
+// meanwhile (forward.go).
 
 const (
 	// handshakeTimeout bounds how long a client may take to send its
@@ -36,13 +38,13 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 		offer = serverOffer.Encode()
 	}
 	if err := preforklib.WriteGreeting(conn, offer); err != nil {
-		s.callFailed("send greeting: %v", err)
+		s.callFailed("could not send the greeting: %v", err)
 		return
 	}
 	conn.SetReadDeadline(time.Now().Add(handshakeTimeout))
 	req, err := preforklib.ReadRequest(conn, luapfClient)
 	if err != nil {
-		s.callFailed("dropped a connection: %v", err)
+		s.callFailed("connection dropped before its request was read: %v", err)
 		return
 	}
 	conn.SetReadDeadline(time.Time{})
@@ -56,11 +58,12 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 
 // serverOffer is what this server offers a luapf client beyond protocol v1
 // (preforklib.Offer). Other clients get a plain v1 greeting.
-var serverOffer = preforklib.Offer{}
+var serverOffer = preforklib.Offer{Features: []string{preforklib.FeatureSignals, preforklib.FeatureStatus}}
 
+// callFailed counts a failed call and logs its one line (calllog.go).
 func (s *server) callFailed(format string, args ...any) {
 	s.failed.Add(1)
-	s.log.Printf(format, args...)
+	s.log.Printf("call of %s failed: %s", s.meta.Script, fmt.Sprintf(format, args...))
 }
 
 // execute runs req in an executor and returns its wait status, as soon as
@@ -72,54 +75,68 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 	// caller's pipes open.
 	req.Close()
 	if err != nil {
-		s.callFailed("call not run: %v", err)
+		s.callFailed("not run: %v", err)
 		reaped := make(chan struct{})
 		close(reaped)
 		return exitedWith(exitLuapfError), reaped
 	}
 	ended := make(chan uint32, 2) // the executor's report, its wait status
 	reaped := make(chan struct{})
+	group := newCallGroup(e.pgid)
+	s.stats.busy.Add(1)
+	reported := make(chan struct{})
 	go func() {
-		if code, ok := readExitReport(e.control); ok {
+		defer close(reported)
+		if code, failure, ok := readExitReport(e.control); ok {
+			group.noteFailure(failure)
 			ended <- exitedWith(code)
 		}
 	}()
 	go func() {
+		group.awaitExit()
 		err := e.cmd.Wait()
+		// The executor is gone, so its report (if any) is read at once;
+		// the wait status must not overtake a failure report.
+		<-reported
 		e.control.Close()
 		ended <- waitStatus(e.cmd, err)
+		s.stats.busy.Add(-1)
 		close(reaped)
 	}()
 	gone := make(chan struct{})
 	go func() {
-		// Nothing more is sent on a v1 call: readable means gone.
-		var b [1]byte
-		conn.Read(b[:])
+		watchCaller(conn, req.Ext, group)
 		close(gone)
 	}()
 	var status uint32
+	callerGone := false
 	select {
 	case status = <-ended:
 	case <-gone:
-		status = interrupt(e, ended)
-		s.log.Printf("caller of %s went away during the call; its executor was interrupted", s.meta.Script)
+		status = interrupt(group, ended)
+		callerGone = true
 	}
 	s.served.Add(1)
-	if ws := syscall.WaitStatus(status); ws.Signaled() || ws.ExitStatus() == exitLuapfError {
-		s.failed.Add(1)
-		s.log.Printf("call of %s ended with %s", s.meta.Script, describeWaitStatus(ws))
+	if reason := callFailure(syscall.WaitStatus(status), callerGone, group); reason != "" {
+		s.callFailed("%s", reason)
 	}
 	return status, reaped
 }
 
 // readExitReport reads the exit code an executor sends just before it
-// exits (reportExit); ok is false if it ended without one.
-func readExitReport(control *net.UnixConn) (code int, ok bool) {
+// exits (reportExit) and, after exitLuapfError, the reason luapf could not
+// run the call (reportFailure); ok is false if it ended without a report.
+// It returns once the report is read or the executor has gone.
+func readExitReport(control *net.UnixConn) (code int, failure string, ok bool) {
 	var report [4]byte
 	if _, err := io.ReadFull(control, report[:]); err != nil {
-		return 0, false
+		return 0, "", false
 	}
-	return int(binary.BigEndian.Uint32(report[:])), true
+	code = int(binary.BigEndian.Uint32(report[:]))
+	if code == exitLuapfError {
+		failure = readFailureReport(control)
+	}
+	return code, failure, true
 }
 
 // handOver gives req to an executor from the pool; if that executor died
@@ -143,13 +160,13 @@ func (s *server) handOver(req *preforklib.Request) (*executor, error) {
 
 // interrupt ends a call whose client has gone: SIGINT to the executor's
 // process group, SIGKILL after interruptGrace, and returns the wait status.
-func interrupt(e *executor, done <-chan uint32) uint32 {
-	syscall.Kill(-e.pgid, syscall.SIGINT)
+func interrupt(g *callGroup, done <-chan uint32) uint32 {
+	g.interrupt()
 	select {
 	case st := <-done:
 		return st
 	case <-time.After(interruptGrace):
-		syscall.Kill(-e.pgid, syscall.SIGKILL)
+		g.signal(syscall.SIGKILL)
 		return <-done
 	}
 }
@@ -170,12 +187,3 @@ func waitStatus(cmd *exec.Cmd, err error) uint32 {
 
 // exitedWith is the wait status of a process that exited with code.
 func exitedWith(code int) uint32 { return uint32(code&0xff) << 8 }
-
-func describeWaitStatus(ws syscall.WaitStatus) string {
-	switch {
-	case ws.Signaled():
-		return "signal " + ws.Signal().String()
-	default:
-		return fmt.Sprintf("exit status %d", ws.ExitStatus())
-	}
-}

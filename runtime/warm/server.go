@@ -34,6 +34,7 @@ type server struct {
 	idle   *time.Timer
 
 	served, failed atomic.Int64
+	stats          *serverStats // for status queries (status.go)
 }
 
 // ServerMain runs the server role, started by setup in a new session with
@@ -49,6 +50,12 @@ func ServerMain(args []string) int {
 		return exitLuapfError
 	}
 	listenF, callF, watchIn, watchErr, imageF, ready := files[0], files[1], files[2], files[3], files[4], files[5]
+	// Executors must get the signals later callers forward, whatever the
+	// first caller ignored.
+	if err := preforklib.ResetIgnoredSignals(preforklib.ForwardedSignals...); err != nil {
+		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
+		return exitLuapfError
+	}
 	defer watchIn.Close() // held only so the watcher sees us alive
 	fail := func(err error) int {
 		fmt.Fprintf(ready, "%v\n", err)
@@ -82,6 +89,7 @@ func ServerMain(args []string) int {
 	s := &server{
 		meta: im.Meta, opts: im.Meta.Options, listener: listener,
 		reference: time.Unix(0, im.Meta.Reference), log: log, quit: make(chan struct{}),
+		stats: newServerStats(im),
 	}
 	if s.opts.MaxServers >= 0 {
 		s.slots = make(chan struct{}, max(s.opts.MaxServers, 1))
@@ -97,8 +105,7 @@ func ServerMain(args []string) int {
 }
 
 func (s *server) run(initial *net.UnixConn, watchErr *os.File) int {
-	s.acquire()
-	s.startCall(initial, s.meta.InitialLuapfClient)
+	s.startCall(initial, s.meta.InitialLuapfClient, false)
 	go s.watchWatcher(watchErr)
 	go s.acceptLoop()
 	<-s.quit
@@ -147,12 +154,15 @@ func (s *server) release() {
 	}
 }
 
+// acceptLoop accepts calls and status queries until the server stops. It
+// takes no call slot itself, so that a status query is answered even while
+// max_servers calls run; a call waits for its slot in its own goroutine,
+// as it would otherwise in the listening socket's backlog.
 func (s *server) acceptLoop() {
 	errors := 0
-	for s.acquire() {
+	for {
 		conn, err := s.listener.AcceptUnix()
 		if err != nil {
-			s.release()
 			if s.stopping() {
 				return
 			}
@@ -164,20 +174,18 @@ func (s *server) acceptLoop() {
 			}
 			continue
 		}
-		// Before serving, make sure the code is current: the caller sees
-		// the connection close without a greeting and starts a new server.
-		if path, stale := staleFile(s.meta.Watch, s.reference); stale {
-			conn.Close()
-			s.release()
-			s.stop(path + " changed: reloading")
-			return
+		if preforklib.IsStatusQuery(conn.RemoteAddr()) {
+			s.startStatusQuery(conn)
+			continue
 		}
-		s.startCall(conn, preforklib.IsLuapfClient(conn.RemoteAddr()))
+		s.startCall(conn, preforklib.IsLuapfClient(conn.RemoteAddr()), true)
 	}
 }
 
-// startCall serves conn in its own goroutine; a slot is already taken.
-func (s *server) startCall(conn *net.UnixConn, luapfClient bool) {
+// startCall serves conn in its own goroutine once it has a call slot.
+// accepted says conn came from the listener (not the initial call), so the
+// code is checked for changes first.
+func (s *server) startCall(conn *net.UnixConn, luapfClient, accepted bool) {
 	s.calls.Add(1)
 	s.mu.Lock()
 	s.active++
@@ -187,8 +195,21 @@ func (s *server) startCall(conn *net.UnixConn, luapfClient bool) {
 	s.mu.Unlock()
 	go func() {
 		defer s.calls.Done()
-		defer s.release()
 		defer s.callEnded()
+		if !s.acquire() {
+			conn.Close() // stopping: the caller retries with a new server
+			return
+		}
+		defer s.release()
+		// Before serving, make sure the code is current: the caller sees
+		// the connection close without a greeting and starts a new server.
+		if accepted {
+			if path, stale := staleFile(s.meta.Watch, s.reference); stale {
+				conn.Close()
+				s.stop(path + " changed: reloading")
+				return
+			}
+		}
 		s.serveCall(conn, luapfClient)
 	}()
 }

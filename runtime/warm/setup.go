@@ -25,6 +25,7 @@ type setupFiles struct {
 // the initialisation prints goes to the caller's stderr (the protocol gives
 // setup the client's stderr as stdout and stderr).
 func SetupMain(argv []string) int {
+	preforklib.FatalSignalsByDefault()
 	files, err := takeSetupFiles()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
