@@ -164,6 +164,14 @@ func (s *server) acceptLoop() {
 			}
 			continue
 		}
+		// Not counted as accept errors: another user must not be able
+		// to make the server quit.
+		if err := checkPeer(conn); err != nil {
+			s.log.Printf("refused a connection: %v", err)
+			conn.Close()
+			s.release()
+			continue
+		}
 		// Before serving, make sure the code is current: the caller sees
 		// the connection close without a greeting and starts a new server.
 		if path, stale := staleFile(s.meta.Watch, s.reference); stale {
