@@ -5,7 +5,8 @@ GO ?= go
 BIN := bin/luapf
 # Every fuzz target, as package:FuzzName; `make check` runs each briefly.
 FUZZ_TARGETS ?= ./preforklib:FuzzDecodeMessage ./preforklib:FuzzReadGreeting ./preforklib:FuzzParseSetupEnv \
-	./preforklib:FuzzDecodeExtension ./preforklib:FuzzParseOffer ./runtime/snapshot:FuzzRestore
+	./preforklib:FuzzDecodeExtension ./preforklib:FuzzParseOffer ./preforklib:FuzzReadRequest \
+	./preforklib:FuzzParseCommandLine ./runtime/snapshot:FuzzRestore ./runtime/warm:FuzzDecodeImage
 FUZZTIME ?= 10s
 
 .PHONY: all build check test vet fuzz demo install uninstall bench bench-quick soak clean
@@ -22,7 +23,11 @@ vet:
 test:
 	$(GO) test -race -count=1 ./...
 
+# Every Fuzz function must be in FUZZ_TARGETS: CI runs them all.
 fuzz:
+	@missing=$$(grep -rho --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' cmd internal preforklib runtime | \
+		sed 's/^func //' | while read f; do case " $(FUZZ_TARGETS) " in *":$$f "*) ;; *) echo "$$f";; esac; done); \
+	if [ -n "$$missing" ]; then echo "fuzz targets missing from FUZZ_TARGETS:" $$missing; exit 1; fi
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
