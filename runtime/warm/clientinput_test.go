@@ -2,14 +2,19 @@ package warm_test
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"luapf/internal/testutil"
+	"luapf/preforklib"
 )
 
 // Bad input to the client and the runtime: PREFORK_INTERP that luapf did
@@ -245,4 +250,42 @@ func TestHugeCommandLine(t *testing.T) {
 	t.Logf("%d arguments, %d long environment values, %d bytes of execve's %d", len(args), len(values),
 		execSize(args, values), argMax(t))
 	expectEchoed(t, l, args, values)
+}
+
+// TestTooManyArguments: a request with more arguments than the Lua stack
+// holds (no command line can carry that many; a client of its own can
+// send them) ends with a message and status 1, not a crash.
+func TestTooManyArguments(t *testing.T) {
+	l := newLuapf(t)
+	path := script("test/echo.lua")
+	l.run("", path)
+	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: l.serverFile("s"), Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(testutil.HangDeadline))
+	if _, err := preforklib.ReadGreeting(conn); err != nil {
+		t.Fatal(err)
+	}
+	stdinR, _ := testutil.Pipe(t)
+	stdoutR, stdoutW := testutil.Pipe(t)
+	stderrR, stderrW := testutil.Pipe(t)
+	argv := append([]string{l.bin, path}, make([]string, 1_000_000)...)
+	req := &preforklib.Request{Stdin: stdinR, Stdout: stdoutW, Stderr: stderrW, Env: l.sb.Env, Argv: argv}
+	if err := preforklib.WriteRequest(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	stdoutW.Close()
+	stderrW.Close()
+	status, err := preforklib.ReadStatus(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, _ := io.ReadAll(stdoutR)
+	stderr, _ := io.ReadAll(stderrR)
+	want := "luapf: too many arguments to the script: more than 990000\n"
+	if ws := syscall.WaitStatus(status); !ws.Exited() || ws.ExitStatus() != 1 || string(stderr) != want || len(stdout) != 0 {
+		t.Errorf("status %#x, stdout %q, stderr %q; want exit 1 and %q", status, stdout, stderr, want)
+	}
 }

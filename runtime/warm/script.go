@@ -43,8 +43,9 @@ func stringValues(args []string) []lua.LValue {
 	return out
 }
 
-// maxScriptArgs is how many arguments a script can be given: its `...`
-// must fit on the Lua stack with room to run.
+// maxScriptArgs is how many values a script's main chunk can be called
+// with (its arguments, and in an executor the locals it continues with):
+// they must fit on the Lua stack with room to run.
 const maxScriptArgs = maxStackSlots - 10_000
 
 // run calls fn with args under debug.traceback and returns the exit status:
@@ -53,7 +54,7 @@ const maxScriptArgs = maxStackSlots - 10_000
 func (it *interp) run(fn *lua.LFunction, args []lua.LValue) int {
 	L := it.L
 	if len(args) > maxScriptArgs {
-		fmt.Fprintf(os.Stderr, "luapf: too many arguments to the script: %d, at most %d\n", len(args), maxScriptArgs)
+		fmt.Fprintf(os.Stderr, "luapf: too many arguments to the script: more than %d\n", maxScriptArgs)
 		return exitLuaError
 	}
 	L.Push(fn)
