@@ -36,6 +36,13 @@ fuzz:
 
 check: build vet test fuzz
 
+# The long soak: SOAK_CALLS calls, 8 at a time, through one server; prints
+# its figures (calls, wrong statuses, bytes lost, the server's descriptors
+# and RSS, zombies). make check runs a short one; .ci/run runs this too.
+SOAK_CALLS ?= 5000
+soak: build
+	LUAPF_SOAK_CALLS=$(SOAK_CALLS) $(GO) test -count=1 -v -timeout 20m -run '^TestSoak$$' ./runtime/warm
+
 # Builds luapf and runs the example script cold and warm, with timings.
 demo: build
 	scripts/demo.sh
