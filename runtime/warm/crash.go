@@ -29,9 +29,9 @@ const (
 	crashReportWait = time.Second
 )
 
-// readCrashReports reads an executor's crash pipe until it ends and then
+// readCrashReport reads an executor's crash pipe until it ends and then
 // delivers what came, "" when the executor did not crash.
-func readCrashReports(r *os.File) <-chan string {
+func readCrashReport(r *os.File) <-chan string {
 	report := make(chan string, 1)
 	go func() {
 		defer r.Close()

@@ -97,7 +97,8 @@ func (p *pool) close() {
 }
 
 // startExecutor re-executes luapf as an executor for image. Its standard
-// streams are /dev/null and the log until a call hands it the caller's.
+// streams are /dev/null and the log until a call hands it the caller's; a
+// pipe brings the server its Go runtime's crash report, if any (crash.go).
 // It runs in its own process group (so a call's whole process tree can be
 // signalled) and dies with the server.
 func startExecutor(image *os.File, script string, logFile *os.File) (*executor, error) {
@@ -127,7 +128,7 @@ func startExecutor(image *os.File, script string, logFile *os.File) (*executor, 
 	}
 	// Only the executor may hold the write end: its exit ends the pipe.
 	crashW.Close()
-	crash := readCrashReports(crashR)
+	crash := readCrashReport(crashR)
 	conn, err := net.FileConn(ours)
 	ours.Close()
 	if err != nil {
