@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -262,19 +264,27 @@ func TestLockHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	const callers = 3
-	results := make(chan testutil.Result, callers)
-	for i := 0; i < callers; i++ {
-		go func() { results <- l.run("", append(args, "waiter")...) }()
+	results := make([]testutil.Result, callers)
+	var finished atomic.Int32
+	var wg sync.WaitGroup
+	defer wg.Wait()      // second: the callers end,
+	defer lock.Release() // first: whatever happens, once the lock is free
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = l.run("", append(args, "waiter")...)
+			finished.Add(1)
+		}()
 	}
 	testutil.WaitFor(t, "every caller to wait for the lock", func() bool { return testutil.FlockWaiters(t, lockPath) == callers })
-	select {
-	case res := <-results:
-		t.Fatalf("a caller ended while the lock was held: %+v", res)
-	default:
+	if n := finished.Load(); n > 0 {
+		t.Fatalf("%d callers ended while the lock was held", n)
 	}
 	lock.Release()
-	for i := 0; i < callers; i++ {
-		if res := <-results; res.Code != 0 || res.Stdout != "Hello, waiter!\n" || res.Stderr != "" {
+	wg.Wait()
+	for _, res := range results {
+		if res.Code != 0 || res.Stdout != "Hello, waiter!\n" || res.Stderr != "" {
 			t.Errorf("caller after the lock was released: %+v", res)
 		}
 	}
