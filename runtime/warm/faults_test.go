@@ -106,7 +106,7 @@ func TestServerKilledBetweenCalls(t *testing.T) {
 	path := script("hello.lua")
 	want := l.run("", path, "again")
 	old := onlyPid(t, l.servers(), "server")
-	oldExecutor := onlyPid(t, l.executors(), "pooled executor")
+	oldExecutor := l.pooledExecutor()
 	oldWatcher := onlyPid(t, l.sb.ProcessesMatching("luapf [watcher]"), "watcher")
 	syscall.Kill(old, syscall.SIGKILL)
 	waitGone(t, "the killed server", old)

@@ -64,8 +64,17 @@ func copyScripts(t *testing.T, names ...string) string {
 	return dir
 }
 
-// servers returns the sandbox's server processes.
-func (l *luapf) servers() map[int]string { return l.sb.ProcessesMatching("luapf [server]") }
+// servers returns the sandbox's server processes. (A child a server has
+// forked shows the server's command line until it execs: it is left out.)
+func (l *luapf) servers() map[int]string {
+	procs := l.sb.ProcessesMatching("luapf [server]")
+	for pid := range procs {
+		if _, forked := procs[parentPid(pid)]; forked {
+			delete(procs, pid)
+		}
+	}
+	return procs
+}
 
 // executors returns the sandbox's executor processes.
 func (l *luapf) executors() map[int]string { return l.sb.ProcessesMatching("luapf [executor]") }

@@ -59,6 +59,16 @@ func (l *luapf) waitLogged(want string) {
 	})
 }
 
+// pooledExecutor returns the one executor waiting in the pool of a server
+// with pool 1 and no call running. Right after a call, the call's own
+// executor may still be on its way out: it has reported its exit code, and
+// the kernel is tearing it down.
+func (l *luapf) pooledExecutor() int {
+	l.t.Helper()
+	testutil.WaitFor(l.t, "one executor, the pooled one, to be left", func() bool { return len(l.executors()) == 1 })
+	return onlyPid(l.t, l.executors(), "pooled executor")
+}
+
 // openFds returns what each descriptor of process pid refers to, as
 // /proc/PID/fd shows it.
 func openFds(t *testing.T, pid int) map[int]string {

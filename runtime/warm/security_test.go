@@ -149,23 +149,23 @@ func TestSnapshotSealed(t *testing.T) {
 		unix.Munmap(m)
 		t.Error("mapped the snapshot writable")
 	}
-	executor := onlyPid(t, l.executors(), "pooled executor")
-	maps, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", executor))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mapped := 0
-	for _, line := range strings.Split(string(maps), "\n") {
-		if !strings.Contains(line, "/memfd:luapf-image") {
-			continue
+	// A pooled executor maps the snapshot as it starts restoring.
+	executor := l.pooledExecutor()
+	var mappings []string
+	testutil.WaitFor(t, "the pooled executor to map the snapshot", func() bool {
+		maps, _ := os.ReadFile(fmt.Sprintf("/proc/%d/maps", executor))
+		mappings = nil
+		for _, line := range strings.Split(string(maps), "\n") {
+			if strings.Contains(line, "/memfd:luapf-image") {
+				mappings = append(mappings, line)
+			}
 		}
-		mapped++
+		return len(mappings) > 0
+	})
+	for _, line := range mappings {
 		if perms := strings.Fields(line)[1]; perms != "r--s" {
 			t.Errorf("the executor maps the snapshot %s: %s", perms, line)
 		}
-	}
-	if mapped == 0 {
-		t.Errorf("the executor does not map the snapshot")
 	}
 }
 
@@ -426,6 +426,6 @@ func TestNoStrayDescriptors(t *testing.T) {
 	// its descriptor closed).
 	pooled := newLuapf(t)
 	pooled.run("", script("hello.lua"))
-	executor = onlyPid(t, pooled.executors(), "pooled executor")
+	executor = pooled.pooledExecutor()
 	settledDescriptors(t, "a pooled executor", executor, pooled.serverFile("g"), map[string]int{"null": 2, "log": 1, "socket": 1, "pipe": 1})
 }
