@@ -7,12 +7,14 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"luapf/internal/testutil"
 )
 
 func TestSendReceiveFile(t *testing.T) {
 	checkNoFdLeak(t)
 	a, b := connPair(t)
-	r, w := osPipe(t)
+	r, w := testutil.Pipe(t)
 	if err := SendFile(a, w); err != nil {
 		t.Fatal(err)
 	}

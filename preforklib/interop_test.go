@@ -218,23 +218,14 @@ func TestInteropPipelineEnds(t *testing.T) {
 // client inherited besides 0, 1 and 2 do not reach the server or watcher.
 func TestInteropNoInheritedLeaks(t *testing.T) {
 	p := newPerlCall(t)
-	r, w := osPipe(t)
+	r, w := testutil.Pipe(t)
 	cmd := p.command(nil, "0")
 	cmd.ExtraFiles = []*os.File{w} // fd 3 of the client, not close-on-exec
 	if e := testutil.Run(t, cmd, ""); e.Code != 0 {
 		t.Fatalf("call: exit %d, stderr %q", e.Code, e.Stderr)
 	}
 	w.Close()
-	done := make(chan error, 1)
-	go func() { _, err := r.Read(make([]byte, 1)); done <- err }()
-	testutil.WaitFor(t, "no process holds the client's fd 3", func() bool {
-		select {
-		case <-done:
-			return true
-		default:
-			return false
-		}
-	})
+	testutil.WaitWriteEndsClosed(t, r, "the client's fd 3")
 
 	locks, _ := filepath.Glob(filepath.Join(p.sb.Home, ".luapf", "*", "l*"))
 	if len(locks) != 1 {

@@ -1,14 +1,12 @@
 package preforklib
 
 import (
-	"fmt"
-	"luapf/internal/testutil"
 	"os"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"luapf/internal/testutil"
 )
 
 func TestLockExcludes(t *testing.T) {
@@ -41,7 +39,7 @@ func TestLockFollowsReplacedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := acquireInBackground(t, path)
-	testutil.WaitFor(t, "the waiter blocks on the old lock file", func() bool { return flockWaiters(t, path) > 0 })
+	testutil.WaitFor(t, "the waiter blocks on the old lock file", func() bool { return testutil.FlockWaiters(t, path) > 0 })
 	os.Remove(path)
 	l.Release()
 	l2 := awaitLock(t, got)
@@ -80,26 +78,4 @@ func awaitLock(t *testing.T, got <-chan *Lock) *Lock {
 		t.Fatal("the waiter never got the lock after it was released")
 		return nil
 	}
-}
-
-// flockWaiters counts the processes blocked in flock on the file at path,
-// from /proc/locks (blocked requests are the lines with "->").
-func flockWaiters(t *testing.T, path string) int {
-	t.Helper()
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ino := fmt.Sprintf(":%d ", fi.Sys().(*syscall.Stat_t).Ino)
-	locks, err := os.ReadFile("/proc/locks")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, line := range strings.Split(string(locks), "\n") {
-		if strings.Contains(line, "->") && strings.Contains(line, "FLOCK") && strings.Contains(line, ino) {
-			n++
-		}
-	}
-	return n
 }

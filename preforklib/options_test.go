@@ -127,3 +127,33 @@ func TestInvocationArgv(t *testing.T) {
 		t.Errorf("Argv() without script = %q, want %q", got, want)
 	}
 }
+
+// FuzzParseCommandLine parses arbitrary command lines (a #! line's words
+// come from whatever file is run): never a panic, and a call's script and
+// arguments are exactly the last words of argv, passed on untouched.
+func FuzzParseCommandLine(f *testing.F) {
+	for _, seed := range []string{"-E\x00LANG\x00s.lua\x00a", "-f,-G,x\x00s.lua", "--\x00-s.lua\x00--kill", "-U\x00perl\x00s.pl", "-gid\x00s.lua\x00\x00"} {
+		f.Add(seed, false)
+		f.Add(seed, true)
+	}
+	f.Fuzz(func(t *testing.T, words string, asPreforkInterp bool) {
+		argv := append([]string{"luapf"}, strings.Split(words, "\x00")...)
+		if asPreforkInterp {
+			argv[0] = "/usr/bin/" + PreforkInterpName
+		}
+		env := func(name string) (string, bool) { return "v-" + name, len(name)%2 == 0 }
+		inv, err := ParseCommandLine(argv, "/usr/bin/luapf", env)
+		if err != nil || inv.Mode == ModeHelp || inv.Mode == ModeVersion {
+			return
+		}
+		if len(inv.Interpreter) == 0 || inv.Syntax == SyntaxLuapf && (!inv.HasScript || !reflect.DeepEqual(inv.Interpreter, []string{"/usr/bin/luapf"})) {
+			t.Fatalf("ParseCommandLine(%q) = %+v: no interpreter or script", argv, inv)
+		}
+		if inv.HasScript {
+			tail := append([]string{inv.Script}, inv.Args...)
+			if got := argv[len(argv)-len(tail):]; !reflect.DeepEqual(got, tail) {
+				t.Fatalf("ParseCommandLine(%q): script and arguments %q are not the end of argv %q", argv, tail, got)
+			}
+		}
+	})
+}

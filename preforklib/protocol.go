@@ -174,10 +174,10 @@ func ReadRequest(c *net.UnixConn, extended bool) (*Request, error) {
 		req.Close()
 		return nil, fmt.Errorf("read request: message of %d bytes is more than the limit of %d", n, MaxMessageLen)
 	}
-	msg := make([]byte, n)
-	if _, err := io.ReadFull(c, msg); err != nil {
+	msg, err := readBody(c, n, "request message")
+	if err != nil {
 		req.Close()
-		return nil, callError("read request message", err)
+		return nil, err
 	}
 	if req.Env, req.Argv, err = DecodeMessage(msg); err != nil {
 		req.Close()
@@ -269,6 +269,18 @@ func DecodeMessage(msg []byte) (env, argv []string, err error) {
 		argv[i] = string(parts[sep+1+i])
 	}
 	return env, argv, nil
+}
+
+// readBody reads the n bytes of what a peer announced. The buffer grows
+// as the bytes arrive: a length alone, up to the limit, must not make the
+// reader allocate it all.
+func readBody(r io.Reader, n uint32, what string) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(int(min(n, 64<<10)))
+	if _, err := io.CopyN(&buf, r, int64(n)); err != nil {
+		return nil, callError("read "+what, err)
+	}
+	return buf.Bytes(), nil
 }
 
 func readU32(r io.Reader, what string) (uint32, error) {

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"luapf/internal/testutil"
 )
 
 func TestMessageRoundTrip(t *testing.T) {
@@ -204,25 +206,14 @@ func connPair(t *testing.T) (a, b *net.UnixConn) {
 	return a, b
 }
 
-// osPipe returns a pipe closed at the end of the test.
-func osPipe(t *testing.T) (r, w *os.File) {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close(); w.Close() })
-	return r, w
-}
-
 // TestRequestOverSocket sends a whole call over a real socket pair and
 // checks that each passed descriptor is the one that was sent.
 func TestRequestOverSocket(t *testing.T) {
 	checkNoFdLeak(t)
 	client, server := connPair(t)
-	inR, inW := osPipe(t)
-	outR, outW := osPipe(t)
-	errR, errW := osPipe(t)
+	inR, inW := testutil.Pipe(t)
+	outR, outW := testutil.Pipe(t)
+	errR, errW := testutil.Pipe(t)
 	sent := &Request{Stdin: inR, Stdout: outW, Stderr: errW, Env: []string{"A=1", "PATH=/bin"}, Argv: []string{"perl", "s.pl", "x"}}
 	done := make(chan error, 1)
 	go func() { done <- WriteRequest(client, sent) }()

@@ -40,6 +40,12 @@ func TestRunDirChoice(t *testing.T) {
 		{"group-readable /run/user falls back to HOME", func(t *testing.T, root string) (string, string) {
 			return "", mkdir(t, root, "run", 0o750)
 		}, "home/.luapf/myhost", "ROOT/run is accessible by group or others"},
+		{"group-writable /run/user falls back to HOME", func(t *testing.T, root string) (string, string) {
+			return "", mkdir(t, root, "run", 0o770)
+		}, "home/.luapf/myhost", "ROOT/run is accessible by group or others"},
+		{"other-writable /run/user falls back to HOME", func(t *testing.T, root string) (string, string) {
+			return "", mkdir(t, root, "run", 0o703)
+		}, "home/.luapf/myhost", "ROOT/run is accessible by group or others"},
 		{"/run/user of another user", func(t *testing.T, root string) (string, string) {
 			if uid != 0 {
 				t.Skip("needs root to chown")

@@ -17,6 +17,10 @@ import (
 // exactly the blocking mode the peers expect and a descriptor that a child
 // can inherit as it is.
 
+// SocketMode is the mode of a server's listening socket: only its owner
+// may connect (and the run directory around it is 0700 as well).
+const SocketMode = 0o600
+
 // listenUnix binds and listens on a fresh non-blocking socket at path and
 // returns it with the identity and modification time of the socket file.
 func listenUnix(path string) (f *os.File, id socketID, mtime unix.Timespec, err error) {
@@ -28,6 +32,15 @@ func listenUnix(path string) (f *os.File, id socketID, mtime unix.Timespec, err 
 	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: path}); err != nil {
 		f.Close()
 		return nil, id, mtime, fmt.Errorf("bind listening socket %s: %w", path, err)
+	}
+	// Connecting takes write permission on the socket file, which bind
+	// created with the umask's mode. Only the owner may call its server:
+	// make it 0600 before listening, so that nobody else ever could
+	// connect. (fchmod on a socket descriptor does not reach the file;
+	// the umask is the whole process's, not this goroutine's.)
+	if err := unix.Chmod(path, SocketMode); err != nil {
+		f.Close()
+		return nil, id, mtime, fmt.Errorf("make listening socket %s private: %w", path, err)
 	}
 	var st unix.Stat_t
 	if err := unix.Lstat(path, &st); err != nil {

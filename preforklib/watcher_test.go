@@ -21,8 +21,8 @@ type runningWatcher struct {
 
 func startTestWatcher(t *testing.T, sb *testutil.Sandbox, args ...string) *runningWatcher {
 	t.Helper()
-	inR, inW := osPipe(t)
-	errR, errW := osPipe(t)
+	inR, inW := testutil.Pipe(t)
+	errR, errW := testutil.Pipe(t)
 	cmd := sb.Command(testutil.Binary(t), args...)
 	cmd.Args[0] = RoleArgv0(RoleWatcher)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, errW, errW

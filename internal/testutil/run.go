@@ -3,6 +3,7 @@ package testutil
 import (
 	"bytes"
 	"errors"
+	"os"
 	"os/exec"
 	"strings"
 	"sync/atomic"
@@ -71,5 +72,38 @@ func WaitFor(t testing.TB, what string, cond func() bool) {
 			t.Fatalf("timed out after %v waiting until %s", HangDeadline, what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Pipe returns a pipe whose ends are closed when the test ends.
+func Pipe(t testing.TB) (r, w *os.File) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	return r, w
+}
+
+// WaitWriteEndsClosed waits until the pipe whose read end is r reaches end
+// of file: no process holds a write end any more. It fails the test after
+// HangDeadline.
+func WaitWriteEndsClosed(t testing.TB, r *os.File, what string) {
+	t.Helper()
+	eof := make(chan struct{})
+	go func() {
+		buf := make([]byte, 512)
+		for {
+			if _, err := r.Read(buf); err != nil {
+				close(eof)
+				return
+			}
+		}
+	}()
+	select {
+	case <-eof:
+	case <-time.After(HangDeadline):
+		t.Fatalf("after %v a process still holds %s", HangDeadline, what)
 	}
 }

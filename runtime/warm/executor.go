@@ -23,11 +23,17 @@ import (
 // Restoring happens before the call arrives when the executor is pooled.
 func ExecutorMain(args []string) int {
 	preforklib.FatalSignalsByDefault()
-	files, err := inheritedFiles(RoleExecutor, executorFdImage, "snapshot image", "executor control socket")
+	files, err := inheritedFiles(RoleExecutor, executorFdImage, "snapshot image", "executor control socket", "crash report pipe")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
 		return exitLuapfError
 	}
+	// A crash of the Go runtime goes to fd 2 and, through this, to the
+	// server, which then ends the call with status 127 (crash.go).
+	if err := debug.SetCrashOutput(files[2], debug.CrashOptions{}); err != nil {
+		fmt.Fprintf(os.Stderr, "luapf: executor: send crash reports to the server: %v\n", err)
+	}
+	files[2].Close()
 	control, err := net.FileConn(files[1])
 	files[1].Close()
 	if err != nil {

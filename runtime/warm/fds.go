@@ -28,7 +28,8 @@ const (
 	// executor
 	executorFdImage   = 3 // the same sealed memfd
 	executorFdControl = 4 // socketpair to the server: the call arrives here
-	executorFdCount   = 2
+	executorFdCrash   = 5 // pipe to the server: the Go runtime's crash report (crash.go)
+	executorFdCount   = 3
 )
 
 // inheritedFile takes descriptor fd, inherited across exec, as a named

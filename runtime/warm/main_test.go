@@ -11,7 +11,13 @@ import (
 	"luapf/internal/testutil"
 )
 
-func TestMain(m *testing.M) { os.Exit(testutil.Main(m)) }
+func TestMain(m *testing.M) {
+	// Re-executed as a helper by a test (procs_test.go).
+	if status, ok := runHelper(); ok {
+		os.Exit(status)
+	}
+	os.Exit(testutil.Main(m))
+}
 
 // luapf runs the real luapf binary in a test's own sandbox.
 type luapf struct {

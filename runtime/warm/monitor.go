@@ -72,15 +72,20 @@ func (s *server) callFailed(format string, args ...any) {
 func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <-chan struct{}) {
 	e, err := s.handOver(req)
 	// The executor has its own copies now; ours must not keep the
-	// caller's pipes open.
-	req.Close()
+	// caller's pipes open. Stderr stays until the call's end is known:
+	// that is where a failure to run it is reported.
+	req.Stdin.Close()
+	req.Stdout.Close()
+	defer req.Stderr.Close()
 	if err != nil {
 		s.callFailed("not run: %v", err)
+		fmt.Fprintf(req.Stderr, "luapf: cannot run %s: %v\n", s.meta.Script, err)
 		reaped := make(chan struct{})
 		close(reaped)
 		return exitedWith(exitLuapfError), reaped
 	}
 	ended := make(chan uint32, 2) // the executor's report, its wait status
+	crashed := make(chan string, 1)
 	reaped := make(chan struct{})
 	group := newCallGroup(e.pgid)
 	s.stats.busy.Add(1)
@@ -99,7 +104,11 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 		// the wait status must not overtake a failure report.
 		<-reported
 		e.control.Close()
-		ended <- waitStatus(e.cmd, err)
+		status := waitStatus(e.cmd, err)
+		if report := e.crashReport(); report != "" {
+			crashed <- report // before its status: see below
+		}
+		ended <- status
 		s.stats.busy.Add(-1)
 		close(reaped)
 	}()
@@ -115,6 +124,13 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 	case <-gone:
 		status = interrupt(group, ended)
 		callerGone = true
+	}
+	// A crashed executor sends no exit report, so its status came from
+	// the goroutine that queued the crash report first.
+	select {
+	case report := <-crashed:
+		status = s.reportCrash(req.Stderr, group, e.cmd.Process.Pid, status, report)
+	default:
 	}
 	s.served.Add(1)
 	if reason := callFailure(syscall.WaitStatus(status), callerGone, group); reason != "" {

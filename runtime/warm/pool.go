@@ -19,6 +19,9 @@ type executor struct {
 	cmd     *exec.Cmd
 	control *net.UnixConn
 	pgid    int
+	// crash delivers the executor's crash report once it has exited
+	// (crash.go); "" if it did not crash.
+	crash <-chan string
 }
 
 // pool keeps executors restored ahead of calls: a call takes a waiting one
@@ -94,7 +97,8 @@ func (p *pool) close() {
 }
 
 // startExecutor re-executes luapf as an executor for image. Its standard
-// streams are /dev/null and the log until a call hands it the caller's.
+// streams are /dev/null and the log until a call hands it the caller's; a
+// pipe brings the server its Go runtime's crash report, if any (crash.go).
 // It runs in its own process group (so a call's whole process tree can be
 // signalled) and dies with the server.
 func startExecutor(image *os.File, script string, logFile *os.File) (*executor, error) {
@@ -105,16 +109,26 @@ func startExecutor(image *os.File, script string, logFile *os.File) (*executor, 
 	ours := os.NewFile(uintptr(pair[0]), "executor control socket")
 	theirs := os.NewFile(uintptr(pair[1]), "executor control socket")
 	defer theirs.Close()
+	crashR, crashW, err := os.Pipe()
+	if err != nil {
+		ours.Close()
+		return nil, fmt.Errorf("start executor: crash report pipe: %w", err)
+	}
+	defer crashW.Close()
 	cmd := preforklib.RoleCommand(RoleExecutor, script)
-	cmd.ExtraFiles = []*os.File{image, theirs}
+	cmd.ExtraFiles = []*os.File{image, theirs, crashW}
 	if logFile != nil {
 		cmd.Stderr = logFile
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		ours.Close()
+		crashR.Close()
 		return nil, fmt.Errorf("start executor: %w", err)
 	}
+	// Only the executor may hold the write end: its exit ends the pipe.
+	crashW.Close()
+	crash := readCrashReport(crashR)
 	conn, err := net.FileConn(ours)
 	ours.Close()
 	if err != nil {
@@ -122,7 +136,7 @@ func startExecutor(image *os.File, script string, logFile *os.File) (*executor, 
 		cmd.Wait()
 		return nil, fmt.Errorf("start executor: control socket: %w", err)
 	}
-	return &executor{cmd: cmd, control: conn.(*net.UnixConn), pgid: cmd.Process.Pid}, nil
+	return &executor{cmd: cmd, control: conn.(*net.UnixConn), pgid: cmd.Process.Pid, crash: crash}, nil
 }
 
 // discard ends an executor that never got a call: closing its control

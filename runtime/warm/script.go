@@ -45,11 +45,20 @@ func stringValues(args []string) []lua.LValue {
 	return out
 }
 
+// maxScriptArgs is how many values a script's main chunk can be called
+// with (its arguments, and in an executor the locals it continues with):
+// they must fit on the Lua stack with room to run.
+const maxScriptArgs = maxStackSlots - 10_000
+
 // run calls fn with args under debug.traceback and returns the exit status:
 // 0 when it returns, 1 after printing an uncaught error as
 // "luapf: MESSAGE" and its traceback on stderr. Output is flushed either way.
 func (it *interp) run(fn *lua.LFunction, args []lua.LValue) int {
 	L := it.L
+	if len(args) > maxScriptArgs {
+		fmt.Fprintf(os.Stderr, "luapf: too many arguments to the script: more than %d\n", maxScriptArgs)
+		return exitLuaError
+	}
 	L.Push(fn)
 	for _, a := range args {
 		L.Push(a)
@@ -81,6 +90,10 @@ func (it *interp) loadScript(script string) error {
 		return fmt.Errorf("cannot run %s: it is a directory", script)
 	}
 	fn, err := it.L.LoadFile(script)
+	var apiErr *lua.ApiError
+	if errors.As(err, &apiErr) && apiErr.Type == lua.ApiErrorFile && apiErr.Cause != nil {
+		return fmt.Errorf("cannot run %s: %w", script, unwrapPathError(apiErr.Cause))
+	}
 	if err != nil {
 		return fmt.Errorf("%s", luaErrorText(err))
 	}

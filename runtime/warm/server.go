@@ -174,6 +174,14 @@ func (s *server) acceptLoop() {
 			}
 			continue
 		}
+		// Another user is refused, status query or call alike; refusals are
+		// not counted as accept errors, so that another user cannot make
+		// the server quit.
+		if err := checkPeer(conn); err != nil {
+			s.log.Printf("refused a connection: %v", err)
+			conn.Close()
+			continue
+		}
 		if preforklib.IsStatusQuery(conn.RemoteAddr()) {
 			s.startStatusQuery(conn)
 			continue

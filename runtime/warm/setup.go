@@ -81,20 +81,37 @@ func takeSetupFiles() (*setupFiles, error) {
 	return s, nil
 }
 
-// startServer captures the state and starts the server. It returns only on
-// failure, with an error for the script's caller; on success it exits 0.
+// startServer captures the state and starts the server, and exits: 0 once
+// the server is ready, 127 with luapf's message if it cannot be started (a
+// full disk, say: luapf's failure, not a Lua error at the script's line).
+// It returns only the error of a state that cannot be captured, which is
+// raised at the script's initialisation_complete.
 func startServer(it *interp, files *setupFiles, script string, opts Options) error {
 	state, err := snapshot.Capture(it.L, it.captureConfig())
 	if err != nil {
 		return err
 	}
-	image, err := writeSealedImage(&Image{
+	err = launchServer(files, &Image{
 		Meta: ImageMeta{
 			Script: script, Options: opts, Watch: watchList(it, script, opts),
 			Reference: files.env.Mtime().UnixNano(), InitialLuapfClient: files.env.LuapfClient,
 		},
 		State: state,
 	})
+	it.flushStdio()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
+		os.Exit(exitLuapfError)
+	}
+	os.Exit(exitOK)
+	return nil
+}
+
+// launchServer writes the image and starts the server with it and the
+// client's descriptors, and waits until the server is ready.
+func launchServer(files *setupFiles, im *Image) error {
+	script := im.Meta.Script
+	image, err := writeSealedImage(im)
 	if err != nil {
 		return err
 	}
@@ -122,8 +139,6 @@ func startServer(it *interp, files *setupFiles, script string, opts Options) err
 		}
 		return fmt.Errorf("the server for %s did not start: %s", script, msg)
 	}
-	it.flushStdio()
-	os.Exit(exitOK)
 	return nil
 }
 

@@ -52,9 +52,23 @@ type interp struct {
 	beforeExit func(code int)
 }
 
+// The Lua data stack (gopher-lua's registry) starts at gopher-lua's size
+// and grows, as real Lua's does, up to Lua's own limit (LUAI_MAXSTACK): a
+// script's arguments all go on it as the main chunk's `...`, and a command
+// line can carry a few hundred thousand. gopher-lua's default stack is
+// fixed at 5,120 slots, and pushing past it panics.
+const (
+	maxStackSlots   = 1_000_000
+	stackGrowthStep = 16 << 10 // slots added per growth, so growing is rare
+)
+
 // newInterp opens a state for mode.
 func newInterp(m mode) *interp {
-	it := &interp{L: lua.NewState(), mode: m}
+	it := &interp{L: lua.NewState(lua.Options{
+		RegistrySize:     lua.RegistrySize,
+		RegistryMaxSize:  maxStackSlots,
+		RegistryGrowStep: stackGrowthStep,
+	}), mode: m}
 	L := it.L
 	it.traceback = L.GetField(L.GetGlobal("debug"), "traceback").(*lua.LFunction)
 	L.SetField(L.GetGlobal("os"), "exit", L.NewFunction(it.osExit))
