@@ -148,11 +148,11 @@ type hyperfineExport struct {
 
 // measure times argv with hyperfine in regime r: warmup runs, then runs
 // measured runs. It returns the seconds of each measured run.
-func (b *bench) measure(argv []string, r regime, runs int) ([]float64, error) {
+func (b *bench) measure(argv []string, r regime, runs, warmup int) ([]float64, error) {
 	b.note(argv)
 	b.runs++
 	export := filepath.Join(b.sb.logs, fmt.Sprintf("hyperfine-%03d.json", b.runs))
-	args := []string{"-N", "--style", "none", "--warmup", strconv.Itoa(b.plan.warmup), "--runs", strconv.Itoa(runs), "--export-json", export}
+	args := []string{"-N", "--style", "none", "--warmup", strconv.Itoa(warmup), "--runs", strconv.Itoa(runs), "--export-json", export}
 	quiesce := []string{b.tools.self, "quiesce", "-home", b.sb.home, "-root", b.sb.root, "-idle-log", b.idleLog(), "-idle-budget", b.plan.idleBudget.String()}
 	switch r {
 	case spaced:

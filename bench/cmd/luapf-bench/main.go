@@ -109,8 +109,7 @@ func bench1(ctx context.Context, p plan, repo, outDir string, keep bool) (err er
 		name string
 		run  func() error
 	}{
-		{"floors", func() (err error) { r.floors, err = b.runFloors(); return }},
-		{"latency", func() (err error) { r.latency, err = b.runLatency(); return }},
+		{"latency", func() (err error) { r.latency, r.floors, err = b.runLatency(); return }},
 		{"memory", func() (err error) { r.memory, err = b.runMemory(); return }},
 		{"throughput", func() (err error) { r.throughput, err = b.runThroughput(); return }},
 		{"restore", func() (err error) { r.restore, err = b.runRestore(); return }},

@@ -16,6 +16,7 @@ type plan struct {
 	computeIterations int // generator steps of the compute workload
 
 	warmup   int // unmeasured runs before each latency measurement
+	rounds   int // latency runs are taken in this many interleaved rounds
 	runs     int // measured runs of a fast contender (< slowCall)
 	slowRuns int // measured runs of a slow one
 
@@ -38,7 +39,7 @@ var fullPlan = plan{
 	dataRows: 200000, modulesCount: 20, modulesBytes: 1 << 20,
 	// About half a second of CPU under gopher-lua, luapf's interpreter.
 	computeIterations: 1500000,
-	warmup:            3, runs: 30, slowRuns: 10,
+	warmup:            3, runs: 30, slowRuns: 10, rounds: 3,
 	scalingSizes: []int{1000, 10000, 100000, 1000000}, scalingRuns: 10,
 	clients: 8, throughputD: 3 * time.Second, throughputN: 3,
 	memorySample: 3, restoreRuns: 10, idleBudget: 90 * time.Second,
@@ -48,7 +49,7 @@ var quickPlan = plan{
 	name:     "quick",
 	dataRows: 20000, modulesCount: 4, modulesBytes: 128 << 10,
 	computeIterations: 100000,
-	warmup:            1, runs: 3, slowRuns: 3,
+	warmup:            1, runs: 3, slowRuns: 3, rounds: 1,
 	scalingSizes: []int{1000, 10000}, scalingRuns: 3,
 	clients: 8, throughputD: 400 * time.Millisecond, throughputN: 2,
 	memorySample: 2, restoreRuns: 3, idleBudget: 10 * time.Second,

@@ -21,49 +21,43 @@ type scalingPoint struct {
 // scalingArg is the row every scaling call looks up (present at every size).
 const scalingArg = "777"
 
-// runScaling measures the data workload at each plan.scalingSizes, then
-// stops that size's servers before the next (the largest hold gigabytes).
+// scalingContenders are measured at every size, in this order.
+var scalingContenders = []string{"luapf-hit", "luapf-b2b", "perl-hit", "lua5.4"}
+
+// runScaling measures the data workload at every plan.scalingSizes. The
+// servers of all sizes run at once (a few gigabytes at most) so that the
+// rounds of measureInRounds cover every size: the flatness target compares
+// sizes with each other. The servers are stopped at the end.
 func (b *bench) runScaling() ([]scalingPoint, error) {
-	var out []scalingPoint
+	all := contenders(&b.tools)
+	want := gen.DataLine(777)
+	var ms []*measurement
 	for _, rows := range b.plan.scalingSizes {
 		w := &workload{name: fmt.Sprintf("data-%d", rows), lua: scalingScript(rows, "lua"), perl: scalingScript(rows, "pl"), arg: scalingArg}
-		want := gen.DataLine(777)
-		p := scalingPoint{Rows: rows}
-		all := contenders(&b.tools)
-		for _, m := range []struct {
-			key string
-			dst *summary
-		}{
-			{"luapf-hit", &p.Hit}, {"luapf-b2b", &p.B2B}, {"perl-hit", &p.Perl}, {"lua5.4", &p.Lua54},
-		} {
-			c := findContender(all, m.key)
-			s, err := b.runScaled(c, w, want)
+		for _, key := range scalingContenders {
+			m, err := b.prepare(findContender(all, key), w, want, b.plan.scalingRuns, max(3, b.plan.scalingRuns/2))
 			if err != nil {
 				return nil, err
 			}
-			*m.dst = s
+			ms = append(ms, m)
 		}
-		fig, err := measureRestore(filepath.Join(b.sb.work, w.lua), b.plan.restoreRuns)
+	}
+	if err := b.measureInRounds(ms); err != nil {
+		return nil, err
+	}
+	var out []scalingPoint
+	for i, rows := range b.plan.scalingSizes {
+		p := scalingPoint{Rows: rows}
+		for j, dst := range []*summary{&p.Hit, &p.B2B, &p.Perl, &p.Lua54} {
+			*dst = summarise(ms[i*len(scalingContenders)+j].times)
+		}
+		fig, err := measureRestore(filepath.Join(b.sb.work, scalingScript(rows, "lua")), b.plan.restoreRuns)
 		if err != nil {
 			return nil, err
 		}
 		p.Restore, p.SnapSize = fig.Restore, fig.Bytes
 		b.progress("scaling  %-8d rows: restore %s (%s)", rows, p.Restore.formatTime(), formatBytes(p.SnapSize))
-		if err := b.stopLuapf(w.lua); err != nil {
-			return nil, err
-		}
-		if err := b.stopPerl(w.perl); err != nil {
-			return nil, err
-		}
 		out = append(out, p)
 	}
-	return out, nil
-}
-
-// runScaled is runContender with the scaling plan's run counts.
-func (b *bench) runScaled(c contender, w *workload, want string) (summary, error) {
-	saved := b.plan
-	defer func() { b.plan = saved }()
-	b.plan.runs, b.plan.slowRuns = b.plan.scalingRuns, max(3, b.plan.scalingRuns/2)
-	return b.runContender(c, w, want)
+	return out, b.stopServers()
 }

@@ -29,39 +29,49 @@ func throughputLabel(key string) string {
 
 // runThroughput runs plan.clients concurrent clients of each throughput
 // contender on hello and data, each calling back to back for
-// plan.throughputD, plan.throughputN times, and reports calls per second.
+// plan.throughputD, and reports calls per second. The plan.throughputN
+// repeats go round all the contenders in turn, like measureInRounds.
 func (b *bench) runThroughput() (throughputResults, error) {
-	res := throughputResults{}
+	type job struct {
+		w, key string
+		argv   []string
+		rates  []float64
+	}
+	var jobs []*job
 	all := contenders(&b.tools)
 	for _, w := range workloads(b.plan) {
 		if w.name != "hello" && w.name != "data" {
 			continue
 		}
-		res[w.name] = map[string]summary{}
 		for _, key := range throughputContenders {
-			c := findContender(all, key)
-			argv := c.argv(w)
-			if argv == nil {
-				continue
-			}
-			if _, _, err := b.probe(argv); err != nil { // starts a server if need be
-				return nil, err
-			}
-			var rates []float64
-			for i := 0; i < b.plan.throughputN; i++ {
-				if err := b.quiet(); err != nil {
+			if argv := findContender(all, key).argv(w); argv != nil {
+				if _, _, err := b.probe(argv); err != nil { // starts a server if need be
 					return nil, err
 				}
-				rate, err := b.concurrentCalls(argv, b.plan.clients, b.plan.throughputD)
-				if err != nil {
-					return nil, fmt.Errorf("throughput of %s on %s: %w", c.label, w.name, err)
-				}
-				rates = append(rates, rate)
+				jobs = append(jobs, &job{w: w.name, key: key, argv: argv})
 			}
-			s := summarise(rates)
-			res[w.name][key] = s
-			b.progress("calls/s  %-8s %-42s %s with %d clients", w.name, throughputLabel(key), s.formatRate("/s"), b.plan.clients)
 		}
+	}
+	for i := 0; i < b.plan.throughputN; i++ {
+		for _, j := range jobs {
+			if err := b.quiet(); err != nil {
+				return nil, err
+			}
+			rate, err := b.concurrentCalls(j.argv, b.plan.clients, b.plan.throughputD)
+			if err != nil {
+				return nil, fmt.Errorf("throughput of %s on %s: %w", throughputLabel(j.key), j.w, err)
+			}
+			j.rates = append(j.rates, rate)
+		}
+	}
+	res := throughputResults{}
+	for _, j := range jobs {
+		if res[j.w] == nil {
+			res[j.w] = map[string]summary{}
+		}
+		s := summarise(j.rates)
+		res[j.w][j.key] = s
+		b.progress("calls/s  %-8s %-42s %s with %d clients", j.w, throughputLabel(j.key), s.formatRate("/s"), b.plan.clients)
 	}
 	return res, nil
 }

@@ -24,3 +24,29 @@ func TestWindowFraction(t *testing.T) {
 		}
 	}
 }
+
+func TestShare(t *testing.T) {
+	tests := []struct {
+		runs, rounds int
+		want         []int
+	}{
+		{30, 3, []int{10, 10, 10}},
+		{10, 3, []int{4, 3, 3}},
+		{5, 3, []int{3, 2, 0}},
+		{3, 3, []int{3, 0, 0}},
+		{3, 1, []int{3}},
+	}
+	for _, tt := range tests {
+		total := 0
+		for round, want := range tt.want {
+			got := share(tt.runs, tt.rounds, round)
+			if got != want {
+				t.Errorf("share(%d, %d, %d) = %d, want %d", tt.runs, tt.rounds, round, got, want)
+			}
+			total += got
+		}
+		if total != tt.runs {
+			t.Errorf("share(%d, %d, ·) adds up to %d", tt.runs, tt.rounds, total)
+		}
+	}
+}
