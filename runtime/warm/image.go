@@ -1,8 +1,9 @@
 package warm
 
 import (
+	"bytes"
 	"encoding/binary"
-	"encoding/json"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"os"
@@ -36,16 +37,19 @@ type ImageMeta struct {
 // imageMagic opens an image; the version follows it.
 const (
 	imageMagic   = "LUAPF\x00IMAGE\n"
-	imageVersion = 1
+	imageVersion = 2
 )
 
-// encode lays out an image: magic, version, metadata length and JSON, then
-// the state bytes to the end.
+// encode lays out an image: magic, version, metadata length and gob, then
+// the state bytes to the end. The metadata is gob, not JSON, because its
+// strings (paths, environment names and values) are arbitrary bytes, which
+// JSON would not keep.
 func (im *Image) encode() ([]byte, error) {
-	meta, err := json.Marshal(im.Meta)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&im.Meta); err != nil {
 		return nil, fmt.Errorf("encode image metadata: %w", err)
 	}
+	meta := buf.Bytes()
 	out := make([]byte, 0, len(imageMagic)+16+len(meta)+len(im.State))
 	out = append(out, imageMagic...)
 	out = binary.AppendUvarint(out, imageVersion)
@@ -74,7 +78,7 @@ func decodeImage(data []byte) (*Image, error) {
 	}
 	rest = rest[n:]
 	im := &Image{State: rest[metaLen:]}
-	if err := json.Unmarshal(rest[:metaLen], &im.Meta); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(rest[:metaLen])).Decode(&im.Meta); err != nil {
 		return nil, fmt.Errorf("%w: metadata: %v", errBadImage, err)
 	}
 	return im, nil
