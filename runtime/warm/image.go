@@ -32,6 +32,23 @@ type ImageMeta struct {
 	// client (PREFORK_INTERP's extra word), which may be offered luapf's
 	// protocol extensions.
 	InitialLuapfClient bool `json:"initial_luapf_client"`
+
+	// What the initialisation depends on besides its files in Watch
+	// (dependencies.go):
+	//
+	// EnvNames are the environment variables it read with os.getenv
+	// (sorted; LUA_PATH always among them), and EnvDigest the
+	// preforklib.EnvDigest of the values it saw. The server serves only
+	// luapf clients whose values give the same digest. --status shows
+	// the names (values are not kept: they may be secrets).
+	EnvNames  []string `json:"env_names"`
+	EnvDigest string   `json:"env_digest"`
+	// InitEnv are its os.setenv calls, in order; every call's
+	// environment gets them on top of the caller's.
+	InitEnv []EnvSetting `json:"init_env"`
+	// WatchAbsent are files it tried to read that did not exist: one
+	// appearing makes the server reload (with autoreload_inc).
+	WatchAbsent []string `json:"watch_absent"`
 }
 
 // imageMagic opens an image; the version follows it.

@@ -35,7 +35,7 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 	defer conn.Close()
 	var offer []byte
 	if luapfClient {
-		offer = serverOffer.Encode()
+		offer = s.offer().Encode()
 	}
 	if err := preforklib.WriteGreeting(conn, offer); err != nil {
 		s.callFailed("could not send the greeting: %v", err)
@@ -57,7 +57,8 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 }
 
 // serverOffer is what this server offers a luapf client beyond protocol v1
-// (preforklib.Offer). Other clients get a plain v1 greeting.
+// (preforklib.Offer), besides the environment it depends on (server.offer).
+// Other clients get a plain v1 greeting.
 var serverOffer = preforklib.Offer{Features: []string{preforklib.FeatureSignals, preforklib.FeatureStatus}}
 
 // callFailed counts a failed call and logs its one line (calllog.go).

@@ -91,13 +91,14 @@ func startServer(it *interp, files *setupFiles, script string, opts Options) err
 	if err != nil {
 		return err
 	}
-	err = launchServer(files, &Image{
-		Meta: ImageMeta{
-			Script: script, Options: opts, Watch: watchList(it, script, opts),
-			Reference: files.env.Mtime().UnixNano(), InitialLuapfClient: files.env.LuapfClient,
-		},
-		State: state,
-	})
+	meta := ImageMeta{
+		Script: script, Options: opts, Watch: watchList(it, script, opts),
+		Reference: files.env.Mtime().UnixNano(), InitialLuapfClient: files.env.LuapfClient,
+	}
+	if err := it.describeDependencies(&meta); err != nil {
+		return err
+	}
+	err = launchServer(files, &Image{Meta: meta, State: state})
 	it.flushStdio()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
@@ -142,8 +143,8 @@ func launchServer(files *setupFiles, im *Image) error {
 	return nil
 }
 
-// watchList is what makes the server reload: the script, the Lua files the
-// initialisation loaded (autoreload_inc), autoreload_extra, the files given
+// watchList is what makes the server reload: the script, the files the
+// initialisation read (autoreload_inc), autoreload_extra, the files given
 // to autoreload_also_check, and the luapf executable itself.
 func watchList(it *interp, script string, opts Options) []string {
 	var list []string
