@@ -76,6 +76,9 @@ type client struct {
 	// from a v1 server, an Offer from a luapf server; a client ignores
 	// what it does not understand.
 	greetingExt []byte
+
+	host HostIdentity // for the idents of other servers (envdeps.go)
+	env  []string     // the environment the call sends
 }
 
 func newClient(inv *Invocation) (*client, error) {
@@ -91,11 +94,11 @@ func newClient(inv *Invocation) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &client{inv: inv, runDir: runDir, ident: ident, sockPath: SocketPath(runDir, ident)}, nil
+	return &client{inv: inv, host: host, env: messageEnv(os.Environ()), runDir: runDir, ident: ident, sockPath: SocketPath(runDir, ident)}, nil
 }
 
 func (c *client) run() int {
-	conn, err := c.connectOrSpawn()
+	conn, err := c.connectMatching()
 	var setupErr *setupExitError
 	switch {
 	case errors.As(err, &setupErr):
@@ -116,7 +119,8 @@ func (c *client) run() int {
 // connectOrSpawn returns a connection to the script's server whose
 // greeting has been read, starting a server if there is none (REFERENCE.md
 // A, client algorithm). For --kill it removes the server's socket and lock
-// and returns no connection.
+// and returns no connection. A server whose initialisation saw other
+// values of the environment is not used: the error is an *envMismatch.
 func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 	if c.inv.Mode == ModeCall {
 		if conn, err := c.connect(); conn != nil || err != nil {
@@ -163,13 +167,17 @@ func (c *client) connect() (*net.UnixConn, error) {
 		}
 		return nil, fmt.Errorf("server %s: %w", c.sockPath, err)
 	}
+	if err := c.checkEnv(ext); err != nil {
+		conn.Close()
+		return nil, err
+	}
 	c.greetingExt = ext
 	return conn, nil
 }
 
 // call sends the request on conn and waits for the script's wait status.
 func (c *client) call(conn *net.UnixConn) (uint32, error) {
-	req := &Request{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: messageEnv(os.Environ()), Argv: c.inv.Argv()}
+	req := &Request{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: c.env, Argv: c.inv.Argv()}
 	offer, ok := ParseOffer(c.greetingExt)
 	if ok {
 		req.Ext = c.extension(offer)

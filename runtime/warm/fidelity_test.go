@@ -31,6 +31,67 @@ func serverOfCall(t *testing.T, res testutil.Result) string {
 	return m[1]
 }
 
+// TestEnvDependencies: the initialisation reads MODE. Calls with MODE=a and
+// MODE=b each see their own initialisation's value, from a server of their
+// own; a call with an unrelated variable changed shares the server of its
+// MODE. --kill stops the servers the caller's environment leads to.
+func TestEnvDependencies(t *testing.T) {
+	l := newLuapf(t)
+	path := script("test/envinit.lua")
+	servers := map[string]string{} // MODE → server
+	for i, call := range []struct {
+		env  []string
+		mode string
+	}{
+		{[]string{"MODE=a"}, "a"},
+		{[]string{"MODE=b"}, "b"},
+		{[]string{"MODE=a", "UNRELATED=1"}, "a"},
+		{[]string{"MODE=b", "UNRELATED=2"}, "b"},
+		{nil, "nil"},
+		{[]string{"MODE=a", "UNRELATED=3"}, "a"},
+		{[]string{"MODE="}, "nil"}, // os.getenv gives nil for empty too
+	} {
+		res := l.runWith(call.env, path)
+		want := "init MODE=" + call.mode + "\tcall MODE=" + call.mode + "\t"
+		if !strings.HasPrefix(res.Stdout, want) || res.Stderr != "" {
+			t.Fatalf("call %d with %q: %+v, want stdout starting %q", i, call.env, res, want)
+		}
+		server := serverOfCall(t, res)
+		if first, ok := servers[call.mode]; !ok {
+			servers[call.mode] = server
+		} else if server != first && call.env[0] != "MODE=" {
+			t.Errorf("call %d with %q was served by server %s, MODE=%s's first call by %s", i, call.env, server, call.mode, first)
+		}
+	}
+	if n := len(l.servers()); n != 3 && n != 4 {
+		t.Errorf("%d servers for three values of MODE (and maybe one for the empty one): %v", n, l.servers())
+	}
+	// MODE=b's server is derived from MODE=a's, the first: --kill with
+	// MODE=b stops both, and leaves the others.
+	before := len(l.servers())
+	if res := l.runWith([]string{"MODE=b"}, "--kill", path); res.Code != 0 || res.Stdout != "" || res.Stderr != "" {
+		t.Fatalf("--kill: %+v", res)
+	}
+	testutil.WaitFor(t, "the servers for MODE=a and MODE=b to quit", func() bool { return len(l.servers()) == before-2 })
+	if res := l.runWith([]string{"MODE=b"}, path); serverOfCall(t, res) == servers["b"] {
+		t.Errorf("--kill with MODE=b left its server serving: %+v", res)
+	}
+}
+
+// TestEnvDependenciesFixedIdent: with -g the ident is fixed, so a call with
+// other values replaces the server with one of its own.
+func TestEnvDependenciesFixedIdent(t *testing.T) {
+	l := newLuapf(t)
+	path := script("test/envinit.lua")
+	for _, mode := range []string{"a", "b", "b", "a"} {
+		res := l.runWith([]string{"MODE=" + mode}, "-g", "envfixed", path)
+		if want := "init MODE=" + mode + "\tcall MODE=" + mode + "\t"; !strings.HasPrefix(res.Stdout, want) {
+			t.Fatalf("MODE=%s: %+v, want stdout starting %q", mode, res, want)
+		}
+	}
+	testutil.WaitFor(t, "the replaced servers to quit", func() bool { return len(l.servers()) == 1 })
+}
+
 // TestInitSetenv: what the initialisation sets with os.setenv, each call
 // sees, as in a cold run, whatever the caller's value; reading it back is
 // no dependency, so all callers share the server.

@@ -43,6 +43,12 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 	}
 	conn.SetReadDeadline(time.Now().Add(handshakeTimeout))
 	req, err := preforklib.ReadRequest(conn, luapfClient)
+	if errors.Is(err, preforklib.ErrPeerGone) {
+		// Not a failure: a luapf client whose environment differs from
+		// what the initialisation read hangs up after the greeting
+		// (preforklib.FeatureEnv), and any client may quit.
+		return
+	}
 	if err != nil {
 		s.callFailed("connection dropped before its request was read: %v", err)
 		return
