@@ -79,6 +79,8 @@ type client struct {
 
 	host HostIdentity // for the idents of other servers (envdeps.go)
 	env  []string     // the environment the call sends
+	// callContext returns the caller's process context (callcontext.go).
+	callContext func() (CallContext, error)
 }
 
 func newClient(inv *Invocation) (*client, error) {
@@ -94,7 +96,11 @@ func newClient(inv *Invocation) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &client{inv: inv, host: host, env: messageEnv(os.Environ()), runDir: runDir, ident: ident, sockPath: SocketPath(runDir, ident)}, nil
+	c := &client{inv: inv, host: host, env: messageEnv(os.Environ()), runDir: runDir, ident: ident, sockPath: SocketPath(runDir, ident)}
+	if inv.Mode == ModeCall || inv.Mode == ModeFresh {
+		c.callContext = readCallContextAsync()
+	}
+	return c, nil
 }
 
 func (c *client) run() int {
@@ -209,6 +215,11 @@ func (c *client) extension(offer Offer) Extension {
 	e := Extension{}
 	if offer.Has(FeatureSignals) {
 		e[FeatureSignals] = ""
+	}
+	if offer.Has(FeatureContext) && c.callContext != nil {
+		if ctx, err := c.callContext(); err == nil {
+			e[FeatureContext] = ctx.Encode()
+		}
 	}
 	return e
 }

@@ -156,3 +156,47 @@ func TestDataFileDependencies(t *testing.T) {
 	expect("data v2\tl1,l2,l3\tconf v2\tinput v2\tpresent", true)
 	expect("data v2\tl1,l2,l3\tconf v2\tinput v2\tpresent", false)
 }
+
+// runInShell runs luapf with args from sh -c, after the shell commands in
+// prefix, which end with an exec (or a command that execs): sh -c 'PREFIX
+// "$0" "$@"' luapf ARGS.
+func (l *luapf) runInShell(prefix string, args ...string) testutil.Result {
+	l.t.Helper()
+	return testutil.Run(l.t, l.sb.Command("sh", append([]string{"-c", prefix + ` "$0" "$@"`, l.bin}, args...)...), "")
+}
+
+// TestCallContext: the caller's umask, resource limits, nice value and time
+// zone are what a warm call sees, exactly as --standalone does, though the
+// server was started with others; and they do not stick to the server.
+func TestCallContext(t *testing.T) {
+	l := newLuapf(t)
+	path := script("test/context.lua")
+	// The server starts with the hard limits of the test, so that no
+	// case needs privilege to raise one.
+	const defaults = "umask 022 && ulimit -Sn 1000 && exec"
+	first := l.runInShell(defaults, path)
+	if first.Code != 0 {
+		t.Fatalf("first call: %+v", first)
+	}
+	server := l.onlyPid(l.servers(), "server")
+	for _, prefix := range []string{
+		"umask 077 && ulimit -n 100 && exec",     // the acceptance case: soft and hard limit
+		"umask 027 && ulimit -Sn 100 && exec",    // soft only, which the Go runtime raises in the client
+		"ulimit -c 0 && ulimit -Ss 4096 && exec", // core and stack
+		"umask 002 && TZ=Asia/Tokyo exec",        // the time zone comes with the environment
+		"exec nice -n 7",                         // a lower priority
+		defaults,
+	} {
+		cold := l.runInShell(prefix, "--standalone", path)
+		warm := l.runInShell(prefix, path)
+		if d := sameResult(cold, warm); d != "" {
+			t.Errorf("after %q the warm call differs from --standalone:\n%s", prefix, d)
+		}
+		if cold.Code != 0 || cold.Stdout == first.Stdout && prefix != defaults {
+			t.Errorf("after %q --standalone printed %+v, as the call that started the server did: the case tests nothing", prefix, cold)
+		}
+	}
+	if now := l.onlyPid(l.servers(), "server"); now != server {
+		t.Errorf("the server changed from %d to %d", server, now)
+	}
+}

@@ -65,7 +65,7 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 // serverOffer is what this server offers a luapf client beyond protocol v1
 // (preforklib.Offer), besides the environment it depends on (server.offer).
 // Other clients get a plain v1 greeting.
-var serverOffer = preforklib.Offer{Features: []string{preforklib.FeatureSignals, preforklib.FeatureStatus}}
+var serverOffer = preforklib.Offer{Features: []string{preforklib.FeatureSignals, preforklib.FeatureStatus, preforklib.FeatureContext}}
 
 // callFailed counts a failed call and logs its one line (calllog.go).
 func (s *server) callFailed(format string, args ...any) {
