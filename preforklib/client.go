@@ -56,8 +56,9 @@ func Main(argv []string, rt Runtime) int {
 	}
 	c, err := newClient(inv)
 	if err != nil {
-		return clientError(err)
+		return runWithoutServer(inv, rt, unavailable(err))
 	}
+	c.rt = rt
 	return c.run()
 }
 
@@ -77,6 +78,7 @@ type client struct {
 	// what it does not understand.
 	greetingExt []byte
 
+	rt   Runtime      // for running the script without a server (fallback.go)
 	host HostIdentity // for the idents of other servers (envdeps.go)
 	env  []string     // the environment the call sends
 	// callContext returns the caller's process context (callcontext.go).
@@ -110,7 +112,7 @@ func (c *client) run() int {
 	case errors.As(err, &setupErr):
 		return PropagateStatus(setupErr.status, "setup", os.Stderr)
 	case err != nil:
-		return clientError(err)
+		return runWithoutServer(c.inv, c.rt, err)
 	case conn == nil: // --kill
 		return 0
 	}
@@ -127,6 +129,7 @@ func (c *client) run() int {
 // A, client algorithm). For --kill it removes the server's socket and lock
 // and returns no connection. A server whose initialisation saw other
 // values of the environment is not used: the error is an *envMismatch.
+// Failures before setup starts are marked unavailable (fallback.go).
 func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 	if c.inv.Mode == ModeCall {
 		if conn, err := c.connect(); conn != nil || err != nil {
@@ -134,11 +137,11 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 		}
 	}
 	if err := Preclean(c.runDir, MaxServers); err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	lock, err := AcquireLock(LockPath(c.runDir, c.ident))
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	defer lock.Release()
 	switch c.inv.Mode {
@@ -151,7 +154,7 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 		}
 	}
 	if err := closeOnExecInherited(); err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	conn, ext, err := spawnServer(c.inv, c.sockPath)
 	c.greetingExt = ext
@@ -163,7 +166,7 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 func (c *client) connect() (*net.UnixConn, error) {
 	conn, err := dialUnix(c.sockPath)
 	if err != nil || conn == nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	ext, err := ReadGreeting(conn)
 	if err != nil {
@@ -171,7 +174,7 @@ func (c *client) connect() (*net.UnixConn, error) {
 		if errors.Is(err, ErrNoGreeting) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("server %s: %w", c.sockPath, err)
+		return nil, unavailable(fmt.Errorf("server %s: %w", c.sockPath, err))
 	}
 	if err := c.checkEnv(ext); err != nil {
 		conn.Close()

@@ -159,7 +159,7 @@ func (c *client) checkEnv(greetingExt []byte) error {
 	}
 	deps, err := ParseEnvDeps(params)
 	if err != nil {
-		return fmt.Errorf("server %s: %w", c.sockPath, err)
+		return unavailable(fmt.Errorf("server %s: %w", c.sockPath, err))
 	}
 	getenv := func(name string) string { v, _ := envValue(c.env, name); return v }
 	if EnvDigest(deps.Names, getenv) != deps.Digest {

@@ -2,6 +2,7 @@ package warm_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -198,5 +199,129 @@ func TestCallContext(t *testing.T) {
 	}
 	if now := l.onlyPid(l.servers(), "server"); now != server {
 		t.Errorf("the server changed from %d to %d", server, now)
+	}
+}
+
+// TestColdFallback: when the run directory cannot be used, or a socket
+// path would be too long, the script runs in the client's process and
+// prints what --standalone prints, after one warning line.
+func TestColdFallback(t *testing.T) {
+	warning := regexp.MustCompile(`^luapf: warning: cannot use a server: [^\n]*; running \S+ without a server\n`)
+	for _, tc := range []struct {
+		name    string
+		prepare func(t *testing.T, runDir string)
+		wrap    func(l *luapf, cmd *exec.Cmd) *exec.Cmd
+		args    []string
+	}{
+		{name: "run directory is a file", prepare: func(t *testing.T, runDir string) {
+			os.RemoveAll(runDir)
+			if err := os.WriteFile(runDir, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "run directory read-only", wrap: readOnlyRunDir},
+		{name: "ident too long for a socket path", args: []string{"-g", strings.Repeat("x", 120)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l := newLuapf(t)
+			runDir := l.makeRunDir()
+			if tc.prepare != nil {
+				tc.prepare(t, runDir)
+			}
+			for _, call := range [][]string{{script("hello.lua"), "cold"}, {script("test/status.lua"), "3"}, {script("test/initoutput.lua")}} {
+				cold := l.run("", append([]string{"--standalone"}, call...)...)
+				cmd := l.command(append(tc.args, call...)...)
+				if tc.wrap != nil {
+					cmd = tc.wrap(l, cmd)
+				}
+				got := testutil.Run(t, cmd, "")
+				w := warning.FindString(got.Stderr)
+				if w == "" {
+					t.Fatalf("%q: no warning line first in stderr %q", call, got.Stderr)
+				}
+				got.Stderr = strings.TrimPrefix(got.Stderr, w)
+				if d := sameResult(cold, got); d != "" {
+					t.Errorf("%q without a server differs from --standalone (besides the warning %q):\n%s", call, w, d)
+				}
+			}
+			if n := len(l.servers()); n != 0 {
+				t.Errorf("servers started: %v", l.servers())
+			}
+		})
+	}
+}
+
+// makeRunDir returns the run directory luapf uses in the sandbox, made as
+// luapf makes it.
+func (l *luapf) makeRunDir() string {
+	l.t.Helper()
+	dir := ""
+	for _, kv := range l.sb.Env {
+		if v, ok := strings.CutPrefix(kv, "XDG_RUNTIME_DIR="); ok {
+			dir = filepath.Join(v, "luapf")
+		}
+	}
+	if dir == "" {
+		host, err := os.Hostname()
+		if err != nil {
+			l.t.Fatal(err)
+		}
+		host, _, _ = strings.Cut(host, ".")
+		dir = filepath.Join(l.sb.Home, ".luapf", host)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		l.t.Fatal(err)
+	}
+	return dir
+}
+
+// readOnlyRunDir makes the run directory read-only for cmd: for root, to
+// whom permissions do not apply, with a read-only bind mount in a mount
+// namespace of cmd's own; for anyone else by taking away write permission.
+func readOnlyRunDir(l *luapf, cmd *exec.Cmd) *exec.Cmd {
+	dir := l.makeRunDir()
+	if os.Geteuid() != 0 {
+		if err := os.Chmod(dir, 0o500); err != nil {
+			l.t.Fatal(err)
+		}
+		l.t.Cleanup(func() { os.Chmod(dir, 0o700) })
+		return cmd
+	}
+	ro := exec.Command("unshare", append([]string{"--mount", "--propagation", "private", "sh", "-c",
+		`mount --bind -o ro "$0" "$0" && exec "$@"`, dir, cmd.Path}, cmd.Args[1:]...)...)
+	ro.Env, ro.Dir = cmd.Env, cmd.Dir
+	return ro
+}
+
+// TestNoSecondRun: a script whose initialisation fails reports it; the
+// client does not run it again without a server.
+func TestNoSecondRun(t *testing.T) {
+	l := newLuapf(t)
+	path := script("test/initfails.lua")
+	res := l.run("", path)
+	if res.Code != 1 || strings.Count(res.Stderr, "initialisation ran\n") != 1 || !strings.Contains(res.Stderr, "initialisation failed on purpose") ||
+		strings.Contains(res.Stderr, "without a server") {
+		t.Errorf("%+v", res)
+	}
+}
+
+// TestNoFallbackForOtherInterpreters: as prefork-interp for an interpreter
+// other than luapf, there is nothing to run in process: the failure is
+// reported.
+func TestNoFallbackForOtherInterpreters(t *testing.T) {
+	l := newLuapf(t)
+	runDir := l.makeRunDir()
+	os.RemoveAll(runDir)
+	if err := os.WriteFile(runDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "prefork-interp")
+	if err := os.Symlink(l.bin, link); err != nil {
+		t.Fatal(err)
+	}
+	res := testutil.Run(t, l.sb.Command(link, "-U", "perl", script("hello.lua")), "")
+	if res.Code != 127 || res.Stdout != "" || !strings.HasPrefix(res.Stderr, "luapf: create run directory") || strings.Contains(res.Stderr, "warning") {
+		t.Errorf("%+v", res)
 	}
 }
