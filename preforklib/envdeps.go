@@ -176,7 +176,7 @@ func (c *client) connectMatching() (*net.UnixConn, error) {
 	for hop := 0; ; hop++ {
 		if c.inv.Mode == ModeKill {
 			next, err := c.killOne()
-			if err != nil || !next {
+			if err != nil || !next || hop == maxEnvHops {
 				return nil, err
 			}
 			continue

@@ -31,8 +31,9 @@ import (
 //   - Environment variables it read with os.getenv, with the values it saw.
 //     The server offers them to luapf clients (preforklib.FeatureEnv),
 //     which take a call whose values differ to a server of its own.
-//     LUA_PATH always counts: gopher-lua reads it for package.path when the
-//     state is opened, and the snapshot carries package.path.
+//     LUA_PATH always counts: gopher-lua sets package.path from it when a
+//     state is opened, in setup and in executors alike, before any call's
+//     environment arrives.
 //   - Environment variables it set with os.setenv: each call's environment
 //     is the caller's with these set on top, as a cold run's per-call part
 //     sees it. A variable read after the initialisation set it is no
@@ -63,7 +64,8 @@ type dependencies struct {
 	absent    []string          // files it tried to read that did not exist
 }
 
-// recordDependencies installs the recording wrappers in it's state.
+// recordDependencies installs, in the Lua state, the wrappers that record
+// what the initialisation depends on.
 func (it *interp) recordDependencies() {
 	L := it.L
 	it.deps = dependencies{envRead: map[string]string{}, setByInit: map[string]bool{}}
