@@ -135,7 +135,7 @@ func (c CallContext) Encode() string {
 	items := []string{fmt.Sprintf("umask=%04o", c.Umask), "nice=" + strconv.Itoa(c.Nice)}
 	for _, l := range ContextLimits {
 		if lim, ok := c.Limits[l.Name]; ok {
-			items = append(items, l.Name+"="+formatLimit(lim.Cur)+":"+formatLimit(lim.Max))
+			items = append(items, l.Name+"="+FormatLimit(lim.Cur)+":"+FormatLimit(lim.Max))
 		}
 	}
 	return strings.Join(items, " ")
@@ -144,7 +144,9 @@ func (c CallContext) Encode() string {
 // RlimInfinity is the value of an unlimited resource limit.
 const RlimInfinity = math.MaxUint64
 
-func formatLimit(v uint64) string {
+// FormatLimit writes a resource limit as the extension entry (and sh's
+// ulimit) does: decimal, or "unlimited".
+func FormatLimit(v uint64) string {
 	if v == RlimInfinity {
 		return "unlimited"
 	}

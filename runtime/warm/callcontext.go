@@ -52,13 +52,16 @@ func applyCallContext(c preforklib.CallContext, warn io.Writer) {
 // Going through package syscall matters for RLIMIT_NOFILE: it makes the
 // Go runtime give children this limit instead of the one it started with.
 func applyLimit(l preforklib.ContextLimit, want unix.Rlimit, warn io.Writer) {
-	lim := syscall.Rlimit{Cur: want.Cur, Max: want.Max}
-	if syscall.Setrlimit(l.Resource, &lim) == nil {
-		return
-	}
 	var own syscall.Rlimit
 	if err := syscall.Getrlimit(l.Resource, &own); err != nil {
 		fmt.Fprintf(warn, "luapf: warning: cannot apply the caller's %s limit: %v\n", l.Name, err)
+		return
+	}
+	lim := syscall.Rlimit{Cur: want.Cur, Max: want.Max}
+	if lim == own && l.Resource != unix.RLIMIT_NOFILE {
+		return // the usual case; RLIMIT_NOFILE is set anyway, for children
+	}
+	if syscall.Setrlimit(l.Resource, &lim) == nil {
 		return
 	}
 	lim.Max = own.Max
@@ -66,18 +69,11 @@ func applyLimit(l preforklib.ContextLimit, want unix.Rlimit, warn io.Writer) {
 		lim.Cur = own.Max
 		fmt.Fprintf(warn, "luapf: warning: the caller's soft %s limit %s is above the server's hard limit %s; "+
 			"running with %s (luapf -f starts a server with the caller's limits)\n",
-			l.Name, formatRlimit(want.Cur), formatRlimit(own.Max), formatRlimit(own.Max))
+			l.Name, preforklib.FormatLimit(want.Cur), preforklib.FormatLimit(own.Max), preforklib.FormatLimit(own.Max))
 	}
 	if err := syscall.Setrlimit(l.Resource, &lim); err != nil {
 		fmt.Fprintf(warn, "luapf: warning: cannot apply the caller's %s limit: %v\n", l.Name, err)
 	}
-}
-
-func formatRlimit(v uint64) string {
-	if v == preforklib.RlimInfinity {
-		return "unlimited"
-	}
-	return strconv.FormatUint(v, 10)
 }
 
 // applyNice gives every thread of this process the caller's nice value
@@ -86,6 +82,11 @@ func formatRlimit(v uint64) string {
 // the priority above the server's needs privilege (or RLIMIT_NICE); without
 // it the call runs at the server's nice value, and says so.
 func applyNice(nice int, warn io.Writer) {
+	// Nothing in an executor changes a thread's nice value, so all have
+	// the one this thread has.
+	if prio, err := unix.Getpriority(unix.PRIO_PROCESS, 0); err == nil && 20-prio == nice {
+		return
+	}
 	done := map[int]bool{}
 	for round := 0; round < 4; round++ { // until no thread was started meanwhile
 		tasks, err := os.ReadDir("/proc/self/task")
