@@ -161,11 +161,20 @@ func (c *client) checkEnv(greetingExt []byte) error {
 	if err != nil {
 		return unavailable(fmt.Errorf("server %s: %w", c.sockPath, err))
 	}
-	getenv := func(name string) string { v, _ := envValue(c.env, name); return v }
-	if EnvDigest(deps.Names, getenv) != deps.Digest {
-		return &envMismatch{names: deps.Names}
+	if m := c.envMismatch(deps); m != nil {
+		return m
 	}
 	return nil
+}
+
+// envMismatch returns what differs between a server's environment
+// dependencies and this call's environment, or nil.
+func (c *client) envMismatch(deps EnvDeps) *envMismatch {
+	getenv := func(name string) string { v, _ := envValue(c.env, name); return v }
+	if len(deps.Names) == 0 || EnvDigest(deps.Names, getenv) == deps.Digest {
+		return nil
+	}
+	return &envMismatch{names: deps.Names}
 }
 
 // connectMatching is connectOrSpawn for a server whose initialisation saw

@@ -43,6 +43,9 @@ import (
 //
 //	signals   the client forwards its signals as frames (signals.go)
 //	status    a status query is answered (status.go)
+//	context   the client sends its umask, limits and nice value (callcontext.go)
+//	env DIGEST NAME...
+//	          the environment the initialisation read (envdeps.go)
 
 // offerMagic opens an Offer; the number is the version of this scheme.
 const offerMagic = "luapf-ext 1\n"

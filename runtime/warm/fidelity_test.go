@@ -67,6 +67,21 @@ func TestEnvDependencies(t *testing.T) {
 	if n := len(l.servers()); n != 3 && n != 4 {
 		t.Errorf("%d servers for three values of MODE (and maybe one for the empty one): %v", n, l.servers())
 	}
+	// --status lists the variables, and follows the way a call goes.
+	res := l.runWith([]string{"MODE=b"}, "--status", path)
+	blocks := strings.Split(res.Stdout, "\n\n")
+	if res.Code != 0 || len(blocks) != 2 || !strings.Contains(blocks[1], "a call from here goes on to:\nserver for "+path+"\n") {
+		t.Fatalf("--status with MODE=b shows no second server: %+v", res)
+	}
+	for _, b := range blocks {
+		if _, fields := statusFields(t, b); fields["env"] != "LUA_PATH MODE" {
+			t.Errorf("--status lists the variables read as %q, want \"LUA_PATH MODE\":\n%s", fields["env"], b)
+		}
+	}
+	// The calls that went on from MODE=a's server are no failed calls.
+	if _, fields := statusFields(t, blocks[0]); fields["calls"] != "3 served, 0 failed" {
+		t.Errorf("the server for MODE=a counts calls %q, want \"3 served, 0 failed\"", fields["calls"])
+	}
 	// MODE=b's server is derived from MODE=a's, the first: --kill with
 	// MODE=b stops both, and leaves the others.
 	before := len(l.servers())

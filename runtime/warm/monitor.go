@@ -43,10 +43,10 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 	}
 	conn.SetReadDeadline(time.Now().Add(handshakeTimeout))
 	req, err := preforklib.ReadRequest(conn, luapfClient)
-	if errors.Is(err, preforklib.ErrPeerGone) {
+	if luapfClient && errors.Is(err, preforklib.ErrPeerGone) {
 		// Not a failure: a luapf client whose environment differs from
 		// what the initialisation read hangs up after the greeting
-		// (preforklib.FeatureEnv), and any client may quit.
+		// (preforklib.FeatureEnv).
 		return
 	}
 	if err != nil {
