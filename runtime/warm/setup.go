@@ -131,10 +131,13 @@ func launchServer(files *setupFiles, im *Image) error {
 	readyW.Close()
 	reply, _ := io.ReadAll(io.LimitReader(readyR, 64<<10))
 	if string(reply) != "ok\n" {
+		// The server has given up (it exits right after saying why):
+		// wait for it, so that nothing of it outlives the failed call.
+		state, waitErr := cmd.Process.Wait()
 		msg := strings.TrimSpace(string(reply))
 		if msg == "" {
 			msg = "it exited before saying it was ready"
-			if state, err := cmd.Process.Wait(); err == nil {
+			if waitErr == nil {
 				msg += " (" + state.String() + ")"
 			}
 		}
