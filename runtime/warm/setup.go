@@ -84,8 +84,10 @@ func takeSetupFiles() (*setupFiles, error) {
 // startServer captures the state and starts the server, and exits: 0 once
 // the server is ready, 127 with luapf's message if it cannot be started (a
 // full disk, say: luapf's failure, not a Lua error at the script's line).
-// It returns only the error of a state that cannot be captured, which is
-// raised at the script's initialisation_complete.
+// It returns only the error of a state that cannot be captured, or of an
+// initialisation that read more environment than can be tracked
+// (dependencies.go), which is raised at the script's
+// initialisation_complete.
 func startServer(it *interp, files *setupFiles, script string, opts Options) error {
 	state, err := snapshot.Capture(it.L, it.captureConfig())
 	if err != nil {
