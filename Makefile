@@ -7,7 +7,8 @@ BIN := bin/luapf
 FUZZ_TARGETS ?= ./preforklib:FuzzDecodeMessage ./preforklib:FuzzReadGreeting ./preforklib:FuzzParseSetupEnv \
 	./preforklib:FuzzDecodeExtension ./preforklib:FuzzParseOffer ./preforklib:FuzzReadStatusReply \
 	./preforklib:FuzzSignalFrames ./preforklib:FuzzReadRequest ./preforklib:FuzzParseCommandLine \
-	./runtime/snapshot:FuzzRestore ./runtime/warm:FuzzDecodeImage
+	./runtime/snapshot:FuzzRestore ./runtime/warm:FuzzDecodeImage \
+	./preforklib:FuzzParseEnvDeps ./preforklib:FuzzParseCallContext
 FUZZTIME ?= 10s
 
 .PHONY: all build check test vet fuzz demo install uninstall bench bench-quick soak clean

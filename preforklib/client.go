@@ -56,8 +56,9 @@ func Main(argv []string, rt Runtime) int {
 	}
 	c, err := newClient(inv)
 	if err != nil {
-		return clientError(err)
+		return runWithoutServer(inv, rt, unavailable(err))
 	}
+	c.rt = rt
 	return c.run()
 }
 
@@ -76,6 +77,12 @@ type client struct {
 	// from a v1 server, an Offer from a luapf server; a client ignores
 	// what it does not understand.
 	greetingExt []byte
+
+	rt   Runtime      // for running the script without a server (fallback.go)
+	host HostIdentity // for the idents of other servers (envdeps.go)
+	env  []string     // the environment the call sends
+	// callContext returns the caller's process context (callcontext.go).
+	callContext func() (CallContext, error)
 }
 
 func newClient(inv *Invocation) (*client, error) {
@@ -91,17 +98,21 @@ func newClient(inv *Invocation) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &client{inv: inv, runDir: runDir, ident: ident, sockPath: SocketPath(runDir, ident)}, nil
+	c := &client{inv: inv, host: host, env: messageEnv(os.Environ()), runDir: runDir, ident: ident, sockPath: SocketPath(runDir, ident)}
+	if inv.Mode == ModeCall || inv.Mode == ModeFresh {
+		c.callContext = readCallContextAsync()
+	}
+	return c, nil
 }
 
 func (c *client) run() int {
-	conn, err := c.connectOrSpawn()
+	conn, err := c.connectMatching()
 	var setupErr *setupExitError
 	switch {
 	case errors.As(err, &setupErr):
 		return PropagateStatus(setupErr.status, "setup", os.Stderr)
 	case err != nil:
-		return clientError(err)
+		return runWithoutServer(c.inv, c.rt, err)
 	case conn == nil: // --kill
 		return 0
 	}
@@ -116,7 +127,9 @@ func (c *client) run() int {
 // connectOrSpawn returns a connection to the script's server whose
 // greeting has been read, starting a server if there is none (REFERENCE.md
 // A, client algorithm). For --kill it removes the server's socket and lock
-// and returns no connection.
+// and returns no connection. A server whose initialisation saw other
+// values of the environment is not used: the error is an *envMismatch.
+// Failures before setup starts are marked unavailable (fallback.go).
 func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 	if c.inv.Mode == ModeCall {
 		if conn, err := c.connect(); conn != nil || err != nil {
@@ -124,11 +137,11 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 		}
 	}
 	if err := Preclean(c.runDir, MaxServers); err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	lock, err := AcquireLock(LockPath(c.runDir, c.ident))
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	defer lock.Release()
 	switch c.inv.Mode {
@@ -141,7 +154,7 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 		}
 	}
 	if err := closeOnExecInherited(); err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	conn, ext, err := spawnServer(c.inv, c.sockPath)
 	c.greetingExt = ext
@@ -153,7 +166,7 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 func (c *client) connect() (*net.UnixConn, error) {
 	conn, err := dialUnix(c.sockPath)
 	if err != nil || conn == nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	ext, err := ReadGreeting(conn)
 	if err != nil {
@@ -161,7 +174,11 @@ func (c *client) connect() (*net.UnixConn, error) {
 		if errors.Is(err, ErrNoGreeting) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("server %s: %w", c.sockPath, err)
+		return nil, unavailable(fmt.Errorf("server %s: %w", c.sockPath, err))
+	}
+	if err := c.checkEnv(ext); err != nil {
+		conn.Close()
+		return nil, err
 	}
 	c.greetingExt = ext
 	return conn, nil
@@ -169,7 +186,7 @@ func (c *client) connect() (*net.UnixConn, error) {
 
 // call sends the request on conn and waits for the script's wait status.
 func (c *client) call(conn *net.UnixConn) (uint32, error) {
-	req := &Request{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: messageEnv(os.Environ()), Argv: c.inv.Argv()}
+	req := &Request{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: c.env, Argv: c.inv.Argv()}
 	offer, ok := ParseOffer(c.greetingExt)
 	if ok {
 		req.Ext = c.extension(offer)
@@ -201,6 +218,11 @@ func (c *client) extension(offer Offer) Extension {
 	e := Extension{}
 	if offer.Has(FeatureSignals) {
 		e[FeatureSignals] = ""
+	}
+	if offer.Has(FeatureContext) && c.callContext != nil {
+		if ctx, err := c.callContext(); err == nil {
+			e[FeatureContext] = ctx.Encode()
+		}
 	}
 	return e
 }

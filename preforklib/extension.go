@@ -37,10 +37,15 @@ import (
 //	offer (greeting extension data): "luapf-ext 1\n", then one feature per line
 //	block (after the v1 message):    u32 length, then "name=value\n" lines
 //
-// Features say what else happens on the call. A luapf server offers:
+// Features say what else happens on the call. A feature line is the
+// feature's name, or its name, a space and parameters the server gives
+// with it (Offer.Params). A luapf server offers:
 //
 //	signals   the client forwards its signals as frames (signals.go)
 //	status    a status query is answered (status.go)
+//	context   the client sends its umask, limits and nice value (callcontext.go)
+//	env DIGEST NAME...
+//	          the environment the initialisation read (envdeps.go)
 
 // offerMagic opens an Offer; the number is the version of this scheme.
 const offerMagic = "luapf-ext 1\n"
@@ -86,12 +91,19 @@ type Offer struct {
 
 // Has reports whether the offer includes feature.
 func (o Offer) Has(feature string) bool {
+	_, ok := o.Params(feature)
+	return ok
+}
+
+// Params returns the parameters the server gave with feature ("" when it
+// gave none); ok is false when the offer does not include feature.
+func (o Offer) Params(feature string) (params string, ok bool) {
 	for _, f := range o.Features {
-		if f == feature {
-			return true
+		if name, params, _ := strings.Cut(f, " "); name == feature {
+			return params, true
 		}
 	}
-	return false
+	return "", false
 }
 
 // Encode returns the greeting extension data for o.

@@ -38,8 +38,15 @@ func (e *setupExitError) Error() string {
 }
 
 // spawnServer starts a server for inv at sockPath and returns the client
-// end of its initial call, with the greeting read.
+// end of its initial call, with the greeting read. Failures before setup
+// starts are marked unavailable (fallback.go).
 func spawnServer(inv *Invocation, sockPath string) (conn *net.UnixConn, ext []byte, err error) {
+	started := false // setup runs: the script's initialisation may have begun
+	defer func() {
+		if err != nil && !started {
+			err = unavailable(err)
+		}
+	}()
 	if err := os.Remove(sockPath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, nil, fmt.Errorf("remove stale socket: %w", err)
 	}
@@ -91,6 +98,7 @@ func spawnServer(inv *Invocation, sockPath string) (conn *net.UnixConn, ext []by
 	if err != nil {
 		return nil, nil, fmt.Errorf("start setup %s: %w", inv.Interpreter[0], err)
 	}
+	started = true
 	// Only setup, and the server it becomes, may hold these now: the
 	// watcher and the server must see each other go, and the initial
 	// call must end in end of file if setup exits without a server.

@@ -126,31 +126,46 @@ var (
 // error wrapping ErrNoServer when nobody serves the socket and ErrNoStatus
 // when the server does not answer status queries.
 func QueryStatus(sockPath string) (ServerStatus, error) {
+	st, _, err := queryStatus(sockPath)
+	return st, err
+}
+
+// queryStatus is QueryStatus that also returns the environment the
+// server's initialisation read, which its greeting's offer carries
+// (FeatureEnv): none from a server that offers none.
+func queryStatus(sockPath string) (ServerStatus, EnvDeps, error) {
+	st, env := ServerStatus{}, EnvDeps{}
 	conn, err := dialUnixAs(sockPath, statusAddress())
 	if err != nil {
-		return ServerStatus{}, err
+		return st, env, err
 	}
 	if conn == nil {
-		return ServerStatus{}, ErrNoServer
+		return st, env, ErrNoServer
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(statusQueryTimeout))
 	ext, err := ReadGreeting(conn)
 	switch {
 	case errors.Is(err, ErrNoGreeting):
-		return ServerStatus{}, fmt.Errorf("%w: the connection closed before the greeting", ErrNoServer)
+		return st, env, fmt.Errorf("%w: the connection closed before the greeting", ErrNoServer)
 	case err != nil:
-		return ServerStatus{}, fmt.Errorf("status of %s: %w", sockPath, err)
+		return st, env, fmt.Errorf("status of %s: %w", sockPath, err)
 	}
-	if offer, ok := ParseOffer(ext); !ok || !offer.Has(FeatureStatus) {
-		return ServerStatus{}, ErrNoStatus
+	offer, ok := ParseOffer(ext)
+	if !ok || !offer.Has(FeatureStatus) {
+		return st, env, ErrNoStatus
 	}
 	if _, err := conn.Write([]byte{SignalStatus}); err != nil {
-		return ServerStatus{}, fmt.Errorf("status of %s: %w", sockPath, callError("send status query", err))
+		return st, env, fmt.Errorf("status of %s: %w", sockPath, callError("send status query", err))
 	}
-	st, err := ReadStatusReply(conn)
+	st, err = ReadStatusReply(conn)
 	if err != nil {
-		return ServerStatus{}, fmt.Errorf("status of %s: %w", sockPath, err)
+		return st, env, fmt.Errorf("status of %s: %w", sockPath, err)
 	}
-	return st, nil
+	if params, ok := offer.Params(FeatureEnv); ok {
+		if env, err = ParseEnvDeps(params); err != nil {
+			return st, env, fmt.Errorf("status of %s: %w", sockPath, err)
+		}
+	}
+	return st, env, nil
 }

@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 )
 
 // luapf --status [SCRIPT]: what the server of SCRIPT is doing, or, with no
-// script (and no -g), every server in the run directory.
+// script (and no -g), every server in the run directory. For SCRIPT it
+// follows the servers a call from this environment would go to
+// (envdeps.go) and reports each.
 
 // ExitNoServer is --status's exit status when no server runs (for SCRIPT,
 // or at all). It exits 0 when one does and ExitClientError on errors.
@@ -22,14 +26,20 @@ func statusMain(inv *Invocation, out io.Writer) int {
 		if err != nil {
 			return clientError(err)
 		}
-		running, err := reportServer(out, c.sockPath, scriptName(inv))
-		switch {
-		case err != nil:
-			return clientError(err)
-		case running:
-			return 0
+		for hop := 0; ; hop++ {
+			running, env, err := reportServer(out, c.sockPath, scriptName(inv))
+			switch {
+			case err != nil:
+				return clientError(err)
+			case !running:
+				return ExitNoServer
+			}
+			m := c.envMismatch(env)
+			if m == nil || hop == maxEnvHops || !c.follow(m) {
+				return 0
+			}
+			fmt.Fprintf(out, "\nthat initialisation read %s with values other than this environment's; a call from here goes on to:\n", strings.Join(m.names, ", "))
 		}
-		return ExitNoServer
 	}
 	runDir, err := RunDir()
 	if err != nil {
@@ -48,7 +58,7 @@ func statusMain(inv *Invocation, out io.Writer) int {
 			fmt.Fprintln(out)
 		}
 		shown++
-		running, err := reportServer(out, SocketPath(runDir, e.Ident), "")
+		running, _, err := reportServer(out, SocketPath(runDir, e.Ident), "")
 		switch {
 		case err != nil:
 			fmt.Fprintf(os.Stderr, "%s: %v\n", ProgramName, err)
@@ -64,10 +74,10 @@ func statusMain(inv *Invocation, out io.Writer) int {
 }
 
 // reportServer asks the server at sockPath for its status and writes it to
-// out; running says a server answered. what names the script when the
-// caller knows it.
-func reportServer(out io.Writer, sockPath, what string) (running bool, err error) {
-	st, err := QueryStatus(sockPath)
+// out; running says a server answered, env is the environment its
+// initialisation read. what names the script when the caller knows it.
+func reportServer(out io.Writer, sockPath, what string) (running bool, env EnvDeps, err error) {
+	st, env, err := queryStatus(sockPath)
 	if what == "" {
 		what = "socket " + sockPath
 	} else {
@@ -76,12 +86,12 @@ func reportServer(out io.Writer, sockPath, what string) (running bool, err error
 	switch {
 	case errors.Is(err, ErrNoServer):
 		fmt.Fprintf(out, "no server for %s: nobody listens\n", what)
-		return false, nil
+		return false, env, nil
 	case errors.Is(err, ErrNoStatus):
 		fmt.Fprintf(out, "server for %s: %v\n", what, err)
-		return true, nil
+		return true, env, nil
 	case err != nil:
-		return false, err
+		return false, env, err
 	}
 	fmt.Fprintf(out, "server for %s\n", st.Script)
 	for _, line := range [][2]string{
@@ -92,8 +102,24 @@ func reportServer(out io.Writer, sockPath, what string) (running bool, err error
 		{"executors", fmt.Sprintf("%d busy, %d pooled", st.ExecutorsBusy, st.ExecutorsPooled)},
 		{"snapshot", fmt.Sprintf("%d bytes", st.SnapshotBytes)},
 		{"log", st.Log},
+		{"env", envNames(env.Names)},
 	} {
-		fmt.Fprintf(out, "  %-10s %s\n", line[0], line[1])
+		if line[1] != "" {
+			fmt.Fprintf(out, "  %-10s %s\n", line[0], line[1])
+		}
 	}
-	return true, nil
+	return true, env, nil
+}
+
+// envNames lists the variables an initialisation read, quoting a name
+// that is not plain printable text.
+func envNames(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = n
+		if q := strconv.Quote(n); q[1:len(q)-1] != n || strings.ContainsAny(n, " ,") {
+			quoted[i] = q
+		}
+	}
+	return strings.Join(quoted, " ")
 }

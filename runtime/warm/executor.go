@@ -56,6 +56,7 @@ func ExecutorMain(args []string) int {
 	if restoreErr != nil {
 		return failCall(control, "cannot continue the script: %v", restoreErr)
 	}
+	prepareCall(it, req, os.Stderr)
 	if len(req.Argv) < 2 {
 		return failCall(control, "the call names no script (argv %q)", req.Argv)
 	}
@@ -96,6 +97,7 @@ func restoreImage(f *os.File) (*interp, *snapshot.Continuation, error) {
 	}
 	it := newInterp(modeExecutor)
 	it.completed = true
+	it.initEnv = im.Meta.InitEnv
 	old := debug.SetGCPercent(-1)
 	cont, err := snapshot.Restore(it.L, im.State)
 	debug.SetGCPercent(old)

@@ -195,7 +195,7 @@ func TestSocketPathObstructed(t *testing.T) {
 	}{
 		{"regular file", func(t *testing.T, path string) { writeFile(t, path, "not a socket") }, ""},
 		{"empty directory", func(t *testing.T, path string) { mkdirAll(t, path) }, ""},
-		{"directory with a file", func(t *testing.T, path string) {
+		{"directory with a file", func(t *testing.T, path string) { // no server: the script runs in the client
 			mkdirAll(t, path)
 			writeFile(t, filepath.Join(path, "f"), "")
 		}, "directory not empty"},
@@ -230,8 +230,9 @@ func TestSocketPathObstructed(t *testing.T) {
 				}
 				return
 			}
-			if res.Code != 127 || !strings.HasPrefix(res.Stderr, "luapf: ") || !strings.Contains(res.Stderr, sock) || !strings.Contains(res.Stderr, tc.err) {
-				t.Errorf("call: %+v; want exit 127 and a luapf message naming %s and saying %q", res, sock, tc.err)
+			if res.Code != 0 || res.Stdout != "Hello, through!\n" || !isFallbackWarning(res.Stderr) ||
+				!strings.Contains(res.Stderr, sock) || !strings.Contains(res.Stderr, tc.err) {
+				t.Errorf("call: %+v; want the script run without a server, after a warning naming %s and saying %q", res, sock, tc.err)
 			}
 		})
 	}
@@ -301,9 +302,11 @@ func TestLockHeld(t *testing.T) {
 }
 
 // TestRunDirUnwritable: a run directory that cannot be written, or a disk
-// with no room for a lock, socket or log, makes a clear luapf error (exit
-// 127, the path and the system's reason), not a hang or a Lua traceback;
-// a disk with inodes but no room for data still serves. Each case runs
+// with no room for a lock or socket, runs the script without a server after
+// one warning with the path and the system's reason; no room for the log,
+// found once the initialisation has run, makes a clear luapf error (exit
+// 127), not a hang, a Lua traceback or a second run; a disk with inodes but
+// no room for data still serves. Each case runs
 // the client in its own mount namespace (unshare) with a small tmpfs as
 // HOME/.luapf, so nothing is mounted outside the test. Needs root.
 func TestRunDirUnwritable(t *testing.T) {
@@ -312,12 +315,13 @@ func TestRunDirUnwritable(t *testing.T) {
 		name, mount string
 		fill        bool   // fill the file system's data blocks first
 		err         string // "" when the call must succeed
+		fallback    bool   // the script runs without a server, after a warning
 	}{
-		{"read-only", "ro", false, "create run directory: mkdir "},
-		{"no inode for the lock", "nr_inodes=2", false, "open lock: open "},
-		{"no inode for the socket", "nr_inodes=3", false, "bind listening socket "},
-		{"no inode for the log", "nr_inodes=4", false, "the server for " + script("hello.lua") + " did not start: open log file "},
-		{"no room for data", "size=64k", true, ""},
+		{"read-only", "ro", false, "create run directory: mkdir ", true},
+		{"no inode for the lock", "nr_inodes=2", false, "open lock: open ", true},
+		{"no inode for the socket", "nr_inodes=3", false, "bind listening socket ", true},
+		{"no inode for the log", "nr_inodes=4", false, "the server for " + script("hello.lua") + " did not start: open log file ", false},
+		{"no room for data", "size=64k", true, "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -341,10 +345,24 @@ func TestRunDirUnwritable(t *testing.T) {
 			if tc.mount == "ro" {
 				reason = "read-only file system"
 			}
+			if tc.fallback {
+				if res.Code != 0 || res.Stdout != "Hello, full!\n" || !isFallbackWarning(res.Stderr) ||
+					!strings.Contains(res.Stderr, tc.err) || !strings.Contains(res.Stderr, ": "+reason+"; ") {
+					t.Errorf("call: %+v; want the script run without a server, after a warning with %q ... %q", res, tc.err, reason)
+				}
+				return
+			}
 			if res.Code != 127 || res.Stdout != "" || !strings.HasPrefix(res.Stderr, want) ||
 				!strings.HasSuffix(res.Stderr, ": "+reason+"\n") || strings.Count(res.Stderr, "\n") != 1 {
 				t.Errorf("call: %+v; want exit 127 and one line %q ... %q", res, want, reason)
 			}
 		})
 	}
+}
+
+// isFallbackWarning reports whether stderr is the one warning line of a
+// script run without a server (preforklib fallback.go).
+func isFallbackWarning(stderr string) bool {
+	return strings.HasPrefix(stderr, "luapf: warning: cannot use a server: ") && strings.HasSuffix(stderr, " without a server\n") &&
+		strings.Count(stderr, "\n") == 1
 }

@@ -1,8 +1,9 @@
 package warm
 
 import (
+	"bytes"
 	"encoding/binary"
-	"encoding/json"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"os"
@@ -31,21 +32,41 @@ type ImageMeta struct {
 	// client (PREFORK_INTERP's extra word), which may be offered luapf's
 	// protocol extensions.
 	InitialLuapfClient bool `json:"initial_luapf_client"`
+
+	// What the initialisation depends on besides its files in Watch
+	// (dependencies.go):
+	//
+	// EnvNames are the environment variables it read with os.getenv
+	// (sorted; LUA_PATH always among them), and EnvDigest the
+	// preforklib.EnvDigest of the values it saw. The server serves only
+	// luapf clients whose values give the same digest. --status shows
+	// the names (values are not kept: they may be secrets).
+	EnvNames  []string `json:"env_names"`
+	EnvDigest string   `json:"env_digest"`
+	// InitEnv are its os.setenv calls, in order; every call's
+	// environment gets them on top of the caller's.
+	InitEnv []EnvSetting `json:"init_env"`
+	// WatchAbsent are files it tried to read that did not exist: one
+	// appearing makes the server reload (with autoreload_inc).
+	WatchAbsent []string `json:"watch_absent"`
 }
 
 // imageMagic opens an image; the version follows it.
 const (
 	imageMagic   = "LUAPF\x00IMAGE\n"
-	imageVersion = 1
+	imageVersion = 2
 )
 
-// encode lays out an image: magic, version, metadata length and JSON, then
-// the state bytes to the end.
+// encode lays out an image: magic, version, metadata length and gob, then
+// the state bytes to the end. The metadata is gob, not JSON, because its
+// strings (paths, environment names and values) are arbitrary bytes, which
+// JSON would not keep.
 func (im *Image) encode() ([]byte, error) {
-	meta, err := json.Marshal(im.Meta)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&im.Meta); err != nil {
 		return nil, fmt.Errorf("encode image metadata: %w", err)
 	}
+	meta := buf.Bytes()
 	out := make([]byte, 0, len(imageMagic)+16+len(meta)+len(im.State))
 	out = append(out, imageMagic...)
 	out = binary.AppendUvarint(out, imageVersion)
@@ -74,7 +95,7 @@ func decodeImage(data []byte) (*Image, error) {
 	}
 	rest = rest[n:]
 	im := &Image{State: rest[metaLen:]}
-	if err := json.Unmarshal(rest[:metaLen], &im.Meta); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(rest[:metaLen])).Decode(&im.Meta); err != nil {
 		return nil, fmt.Errorf("%w: metadata: %v", errBadImage, err)
 	}
 	return im, nil

@@ -10,9 +10,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// sampleImage has a path that is not UTF-8: the metadata keeps every byte.
 func sampleImage() *Image {
 	return &Image{
-		Meta: ImageMeta{Script: "x.lua", Options: DefaultOptions(), Watch: []string{"/x.lua", "/lib/m.lua"},
+		Meta: ImageMeta{Script: "x.lua", Options: DefaultOptions(), Watch: []string{"/x.lua", "/lib/m.lua", "/caf\xe9/\xff.dat"},
 			Reference: 1700000000123456789, InitialLuapfClient: true},
 		State: []byte("state bytes\x00\xff"),
 	}

@@ -35,7 +35,7 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 	defer conn.Close()
 	var offer []byte
 	if luapfClient {
-		offer = serverOffer.Encode()
+		offer = s.offer().Encode()
 	}
 	if err := preforklib.WriteGreeting(conn, offer); err != nil {
 		s.callFailed("could not send the greeting: %v", err)
@@ -43,6 +43,12 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 	}
 	conn.SetReadDeadline(time.Now().Add(handshakeTimeout))
 	req, err := preforklib.ReadRequest(conn, luapfClient)
+	if luapfClient && errors.Is(err, preforklib.ErrPeerGone) {
+		// Not a failure: a luapf client whose environment differs from
+		// what the initialisation read hangs up after the greeting
+		// (preforklib.FeatureEnv).
+		return
+	}
 	if err != nil {
 		s.callFailed("connection dropped before its request was read: %v", err)
 		return
@@ -57,8 +63,9 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 }
 
 // serverOffer is what this server offers a luapf client beyond protocol v1
-// (preforklib.Offer). Other clients get a plain v1 greeting.
-var serverOffer = preforklib.Offer{Features: []string{preforklib.FeatureSignals, preforklib.FeatureStatus}}
+// (preforklib.Offer), besides the environment it depends on (server.offer).
+// Other clients get a plain v1 greeting.
+var serverOffer = preforklib.Offer{Features: []string{preforklib.FeatureSignals, preforklib.FeatureStatus, preforklib.FeatureContext}}
 
 // callFailed counts a failed call and logs its one line (calllog.go).
 func (s *server) callFailed(format string, args ...any) {

@@ -212,7 +212,7 @@ func (s *server) startCall(conn *net.UnixConn, luapfClient, accepted bool) {
 		// Before serving, make sure the code is current: the caller sees
 		// the connection close without a greeting and starts a new server.
 		if accepted {
-			if path, stale := staleFile(s.meta.Watch, s.reference); stale {
+			if path, stale := staleDependency(&s.meta, s.reference); stale {
 				conn.Close()
 				s.stop(path + " changed: reloading")
 				return

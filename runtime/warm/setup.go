@@ -84,20 +84,23 @@ func takeSetupFiles() (*setupFiles, error) {
 // startServer captures the state and starts the server, and exits: 0 once
 // the server is ready, 127 with luapf's message if it cannot be started (a
 // full disk, say: luapf's failure, not a Lua error at the script's line).
-// It returns only the error of a state that cannot be captured, which is
-// raised at the script's initialisation_complete.
+// It returns only the error of a state that cannot be captured, or of an
+// initialisation that read more environment than can be tracked
+// (dependencies.go), which is raised at the script's
+// initialisation_complete.
 func startServer(it *interp, files *setupFiles, script string, opts Options) error {
 	state, err := snapshot.Capture(it.L, it.captureConfig())
 	if err != nil {
 		return err
 	}
-	err = launchServer(files, &Image{
-		Meta: ImageMeta{
-			Script: script, Options: opts, Watch: watchList(it, script, opts),
-			Reference: files.env.Mtime().UnixNano(), InitialLuapfClient: files.env.LuapfClient,
-		},
-		State: state,
-	})
+	meta := ImageMeta{
+		Script: script, Options: opts, Watch: watchList(it, script, opts),
+		Reference: files.env.Mtime().UnixNano(), InitialLuapfClient: files.env.LuapfClient,
+	}
+	if err := it.describeDependencies(&meta); err != nil {
+		return err
+	}
+	err = launchServer(files, &Image{Meta: meta, State: state})
 	it.flushStdio()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
@@ -130,10 +133,13 @@ func launchServer(files *setupFiles, im *Image) error {
 	readyW.Close()
 	reply, _ := io.ReadAll(io.LimitReader(readyR, 64<<10))
 	if string(reply) != "ok\n" {
+		// The server has given up (it exits right after saying why):
+		// wait for it, so that nothing of it outlives the failed call.
+		state, waitErr := cmd.Process.Wait()
 		msg := strings.TrimSpace(string(reply))
 		if msg == "" {
 			msg = "it exited before saying it was ready"
-			if state, err := cmd.Process.Wait(); err == nil {
+			if waitErr == nil {
 				msg += " (" + state.String() + ")"
 			}
 		}
@@ -142,8 +148,8 @@ func launchServer(files *setupFiles, im *Image) error {
 	return nil
 }
 
-// watchList is what makes the server reload: the script, the Lua files the
-// initialisation loaded (autoreload_inc), autoreload_extra, the files given
+// watchList is what makes the server reload: the script, the files the
+// initialisation read (autoreload_inc), autoreload_extra, the files given
 // to autoreload_also_check, and the luapf executable itself.
 func watchList(it *interp, script string, opts Options) []string {
 	var list []string

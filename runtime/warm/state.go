@@ -1,10 +1,6 @@
 package warm
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
-
 	lua "github.com/yuin/gopher-lua"
 
 	"luapf/runtime/snapshot"
@@ -26,8 +22,9 @@ const (
 
 // interp is a gopher-lua state opened the way every luapf process opens it,
 // so that library objects have the same paths in setup and executor (see
-// snapshot.Builtins): the standard libraries, luapf's os.exit, file-load
-// recording wrappers, and the prefork module, all before the index is made.
+// snapshot.Builtins): the standard libraries, luapf's os.exit, the wrappers
+// that record what the initialisation depends on, and the prefork module,
+// all before the index is made.
 type interp struct {
 	L         *lua.LState
 	mode      mode
@@ -39,9 +36,13 @@ type interp struct {
 
 	// completed is set once initialisation_complete has been called.
 	completed bool
-	// loaded records the Lua files loaded (require, dofile, loadfile)
-	// before initialisation_complete, for autoreload.
+	// loaded records the files the initialisation read (Lua files and
+	// data files, dependencies.go), for autoreload.
 	loaded []string
+	// deps is the rest of what the initialisation depends on; initEnv,
+	// in an executor, is what it set in the environment.
+	deps    dependencies
+	initEnv []EnvSetting
 	// alsoCheck holds the files given to prefork.autoreload_also_check.
 	alsoCheck []string
 	// onComplete does setup's work when initialisation_complete is called;
@@ -72,7 +73,7 @@ func newInterp(m mode) *interp {
 	L := it.L
 	it.traceback = L.GetField(L.GetGlobal("debug"), "traceback").(*lua.LFunction)
 	L.SetField(L.GetGlobal("os"), "exit", L.NewFunction(it.osExit))
-	it.wrapLoaders()
+	it.recordDependencies()
 	mod := L.NewTable()
 	L.SetFuncs(mod, map[string]lua.LGFunction{
 		"initialisation_complete": it.initialisationComplete,
@@ -84,67 +85,9 @@ func newInterp(m mode) *interp {
 	return it
 }
 
-// recording reports whether file loads count for autoreload now.
+// recording reports whether what the script reads now is a dependency of
+// its initialisation (dependencies.go).
 func (it *interp) recording() bool { return it.mode == modeSetup && !it.completed }
-
-func (it *interp) recordLoad(path string) {
-	if !it.recording() {
-		return
-	}
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
-	it.loaded = append(it.loaded, path)
-}
-
-// wrapLoaders makes dofile, loadfile and require's Lua-file loader note the
-// files they load, then do exactly what the library's own did.
-func (it *interp) wrapLoaders() {
-	L := it.L
-	wrap := func(orig *lua.LFunction, note func(L *lua.LState)) *lua.LFunction {
-		return L.NewFunction(func(L *lua.LState) int {
-			note(L)
-			nargs := L.GetTop()
-			L.Insert(orig, 1)
-			L.Call(nargs, lua.MultRet)
-			return L.GetTop()
-		})
-	}
-	noteFileArg := func(L *lua.LState) {
-		if s, ok := L.Get(1).(lua.LString); ok {
-			it.recordLoad(string(s))
-		}
-	}
-	for _, name := range []string{"dofile", "loadfile"} {
-		L.SetGlobal(name, wrap(L.GetGlobal(name).(*lua.LFunction), noteFileArg))
-	}
-	loaders := L.G.Registry.RawGetString("_LOADERS").(*lua.LTable)
-	luaLoader := loaders.RawGetInt(2).(*lua.LFunction)
-	loaders.RawSetInt(2, wrap(luaLoader, func(L *lua.LState) {
-		if name, ok := L.Get(1).(lua.LString); ok && it.recording() {
-			if path := findModuleFile(L, string(name)); path != "" {
-				it.recordLoad(path)
-			}
-		}
-	}))
-}
-
-// findModuleFile searches package.path for module name the way gopher-lua's
-// loader does: the first pattern naming an existing file.
-func findModuleFile(L *lua.LState, name string) string {
-	path, ok := L.GetField(L.GetGlobal("package"), "path").(lua.LString)
-	if !ok {
-		return ""
-	}
-	name = strings.ReplaceAll(name, ".", string(os.PathSeparator))
-	for _, pattern := range strings.Split(string(path), ";") {
-		file := strings.ReplaceAll(pattern, "?", name)
-		if _, err := os.Stat(file); err == nil {
-			return file
-		}
-	}
-	return ""
-}
 
 // captureConfig is what the snapshot needs to capture this state.
 func (it *interp) captureConfig() snapshot.CaptureConfig {

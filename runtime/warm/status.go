@@ -51,7 +51,7 @@ func (s *server) startStatusQuery(conn *net.UnixConn) {
 // status.go): greeting with the offer, signalling byte, reply.
 func (s *server) answerStatus(conn *net.UnixConn) error {
 	conn.SetDeadline(time.Now().Add(handshakeTimeout))
-	if err := preforklib.WriteGreeting(conn, serverOffer.Encode()); err != nil {
+	if err := preforklib.WriteGreeting(conn, s.offer().Encode()); err != nil {
 		return err
 	}
 	var signal [1]byte
