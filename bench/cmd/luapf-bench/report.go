@@ -307,7 +307,7 @@ func (r *results) latencyChart(workload string) string {
 // throughputChart shows calls per second with concurrent clients.
 func (r *results) throughputChart() string {
 	c := barChart{Title: fmt.Sprintf("Calls per second, %d concurrent clients (median, whiskers: IQR)", r.plan.clients), Axis: "calls per second (log scale)",
-		Format: func(v float64) string { return fmt.Sprintf("%g", v) }}
+		Format: formatCount}
 	for _, w := range []string{"hello", "data"} {
 		for _, key := range throughputContenders {
 			if s := r.throughput[w][key]; s.valid() {
@@ -331,7 +331,7 @@ func (r *results) scalingChart() string {
 	}
 	c := lineChart{
 		Title: "data workload: time against rows in the state", XAxis: "rows in the initialised table (log scale)", YAxis: "time (log scale)",
-		FormatX: func(v float64) string { return fmt.Sprintf("%g", v) }, FormY: formatTick,
+		FormatX: formatCount, FormY: formatTick,
 		Series: []series{
 			mk("luapf warm, pool hit", "luapf-hit", false, func(p scalingPoint) summary { return p.Hit }),
 			mk("luapf warm, back to back", "luapf-b2b", false, func(p scalingPoint) summary { return p.B2B }),

@@ -102,6 +102,17 @@ func (s summary) formatRate(unit string) string {
 	return fmt.Sprintf("%.0f %s [%.0f–%.0f]", s.Median, unit, s.P25, s.P75)
 }
 
+// formatCount prints a count for an axis: 500, 10k, 1M.
+func formatCount(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%gM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%gk", v/1e3)
+	}
+	return fmt.Sprintf("%g", v)
+}
+
 // formatTick prints an axis tick in seconds: 2 ms, 500 µs, 1 s.
 func formatTick(s float64) string {
 	switch {

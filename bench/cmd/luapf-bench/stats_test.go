@@ -61,3 +61,12 @@ func TestFormatTick(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatCount(t *testing.T) {
+	tests := map[float64]string{1: "1", 500: "500", 1000: "1k", 20000: "20k", 1e6: "1M"}
+	for in, want := range tests {
+		if got := formatCount(in); got != want {
+			t.Errorf("formatCount(%v) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -53,13 +53,14 @@ func logRange(values []float64) (float64, float64) {
 }
 
 // logTicks returns the tick values between decades lo and hi: each power of
-// ten, plus 2 and 5 times it when the range is narrow.
+// ten, plus 2 and 5 times it when the range is narrow enough for their
+// labels to fit.
 func logTicks(lo, hi float64) []float64 {
 	var ticks []float64
 	for e := lo; e <= hi; e++ {
 		base := math.Pow(10, e)
 		ticks = append(ticks, base)
-		if hi-lo <= 3 && e < hi {
+		if hi-lo <= 2 && e < hi {
 			ticks = append(ticks, 2*base, 5*base)
 		}
 	}
