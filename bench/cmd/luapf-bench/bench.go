@@ -38,6 +38,9 @@ func (b *bench) setup() error {
 	} {
 		cmd := exec.CommandContext(b.ctx, "go", "build", "-trimpath", "-o", filepath.Join(b.sb.bin, bin.name), bin.pkg)
 		cmd.Dir = b.repo
+		// Static, as make build makes luapf: the floors and gopher-lua
+		// contender are built the same way, so start-up is compared fairly.
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("build %s: %v\n%s", bin.pkg, err, out)
 		}
