@@ -185,7 +185,14 @@ func TestFirstCallerIgnoringInterrupt(t *testing.T) {
 func TestStoppedCallAbandoned(t *testing.T) {
 	l := newLuapf(t)
 	sleeper := script("test/sleeper.lua")
-	c := l.start(sleeper)
+	// The client runs as a job of this test, as of a shell: in a process
+	// group of its own whose parent is in another group of the session.
+	// Left in the test's own group, which may be orphaned (go test run
+	// from a script, under setsid), the kernel would discard the client's
+	// stop and the client continue the executor at once.
+	cmd := l.command(sleeper)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	c := l.startCommand(cmd)
 	c.expect(t, "sleeping", "the call")
 	executor := l.onlyPid(l.callExecutors(), "executor")
 	syscall.Kill(c.cmd.Process.Pid, syscall.SIGTSTP)
