@@ -204,7 +204,7 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 	}
 	status, err := ReadStatus(conn)
 	if errors.Is(err, ErrPeerGone) {
-		return 0, fmt.Errorf("call %s: the server's monitor process quit before reporting the script's exit status", c.sockPath)
+		return 0, fmt.Errorf("call %s: the server went away before reporting the script's exit status (it was killed, or crashed; the next call starts a new one)", c.sockPath)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("call %s: %w", c.sockPath, err)

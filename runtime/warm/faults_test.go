@@ -142,7 +142,7 @@ func TestServerKilledDuringCall(t *testing.T) {
 	}
 	res := testutil.ResultOf(cmd, "", stderr())
 	if res.Code == 0 || res.Signal != 0 || !strings.HasPrefix(res.Stderr, "luapf: ") ||
-		!strings.Contains(res.Stderr, "quit before reporting the script's exit status") {
+		!strings.Contains(res.Stderr, "went away before reporting the script's exit status") {
 		t.Errorf("client ended with %+v; want a non-zero exit and luapf's message", res)
 	}
 	waitGone(t, "the executor of the killed server", executor)
