@@ -1,5 +1,7 @@
 package lua
 
+import "math"
+
 // luapf: lazy tables. This file is luapf's addition to gopher-lua (see
 // PATCHES.md): a table whose contents are loaded on first access, so that a
 // process restoring a large saved state pays only for the tables it uses.
@@ -50,6 +52,11 @@ type LazyContents struct {
 	ArrayLen int
 	// Len is what Len will return once loaded.
 	Len int
+	// Budget is how many reads the loader answers without loading; the
+	// read after them loads the table. A value read from the loader is
+	// made anew each time (a string or number costs an allocation), so a
+	// table read over and over is better loaded. 0 means no limit.
+	Budget int
 }
 
 // lazyContents is LazyContents as a table keeps it.
@@ -57,7 +64,8 @@ type lazyContents struct {
 	loader   TableLoader
 	id       uint32
 	arrayLen int32
-	len      int
+	len      int32
+	budget   int32 // reads left; negative: no limit
 }
 
 // SetLazy makes tb a lazy table with contents c and the given metatable
@@ -66,7 +74,11 @@ type lazyContents struct {
 func (tb *LTable) SetLazy(metatable LValue, c LazyContents) {
 	tb.Metatable = metatable
 	tb.array, tb.dict, tb.strdict, tb.keys, tb.k2i = nil, nil, nil, nil, nil
-	tb.lazy = &lazyContents{loader: c.Loader, id: c.ID, arrayLen: int32(c.ArrayLen), len: c.Len}
+	budget := int32(-1)
+	if c.Budget > 0 {
+		budget = int32(min(c.Budget, math.MaxInt32))
+	}
+	tb.lazy = &lazyContents{loader: c.Loader, id: c.ID, arrayLen: int32(c.ArrayLen), len: int32(c.Len), budget: budget}
 }
 
 // IsLazy reports whether tb's contents are still to be loaded.
@@ -88,12 +100,37 @@ func (tb *LTable) load() {
 }
 
 // lazyArrayGet answers what RawGetInt(index+1) answers once a lazy table is
-// loaded: nil outside the array part.
-func (tb *LTable) lazyArrayGet(index int) LValue {
+// loaded (nil outside the array part), or false when its budget of reads
+// is spent.
+func (tb *LTable) lazyArrayGet(index int) (LValue, bool) {
 	if index < 0 || index >= int(tb.lazy.arrayLen) {
-		return LNil
+		return LNil, true
 	}
-	return tb.lazy.loader.ArrayElement(tb.lazy.id, index)
+	if !tb.lazy.spend() {
+		return nil, false
+	}
+	return tb.lazy.loader.ArrayElement(tb.lazy.id, index), true
+}
+
+// lazyStringGet answers what RawGetString(key) answers once a lazy table
+// is loaded, or false when the loader cannot tell or the budget is spent.
+func (tb *LTable) lazyStringGet(key string) (LValue, bool) {
+	if !tb.lazy.spend() {
+		return nil, false
+	}
+	return tb.lazy.loader.StringField(tb.lazy.id, key)
+}
+
+// spend counts one read against the budget; false once it is spent.
+func (c *lazyContents) spend() bool {
+	if c.budget < 0 {
+		return true
+	}
+	if c.budget == 0 {
+		return false
+	}
+	c.budget--
+	return true
 }
 
 // Preallocate reserves room in an empty table for an array part of

@@ -574,3 +574,23 @@ func TestLazyTableSize(t *testing.T) {
 		t.Errorf("LTable is %d bytes, more than upstream's 96-byte size class", size)
 	}
 }
+
+// TestLazyBudget: a table answers Budget reads without loading and loads
+// on the next; reads outside the array part and Len cost nothing.
+func TestLazyBudget(t *testing.T) {
+	l := newTestLoader()
+	eager, _ := l.lazyTwin(1, lazyShapes["mixed"], true)
+	tb := &LTable{}
+	tb.SetLazy(LNil, LazyContents{Loader: l, ID: 1, ArrayLen: len(eager.array), Len: eager.Len(), Budget: 3})
+	tb.RawGetInt(1)
+	tb.RawGetString("x")
+	tb.RawGetInt(99)
+	tb.Len()
+	tb.RawGet(LNumber(2))
+	if !tb.IsLazy() || l.answers != 3 {
+		t.Fatalf("after 3 paid reads: lazy %v, %d answers", tb.IsLazy(), l.answers)
+	}
+	if v := tb.RawGetInt(4); v != LString("four") || tb.IsLazy() {
+		t.Errorf("the read past the budget: %v, lazy %v", v, tb.IsLazy())
+	}
+}

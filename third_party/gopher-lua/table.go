@@ -49,7 +49,7 @@ func newLTable(acap int, hcap int) *LTable {
 // Len returns length of this LTable without using __len.
 func (tb *LTable) Len() int {
 	if tb.lazy != nil { // luapf: answered without loading (lazy.go)
-		return tb.lazy.len
+		return int(tb.lazy.len)
 	}
 	if tb.array == nil {
 		return 0
@@ -280,10 +280,12 @@ func (tb *LTable) RawGet(key LValue) LValue {
 		switch v := key.(type) {
 		case LNumber:
 			if isArrayKey(v) {
-				return tb.lazyArrayGet(int(v) - 1)
+				if v, ok := tb.lazyArrayGet(int(v) - 1); ok {
+					return v
+				}
 			}
 		case LString:
-			if v, ok := tb.lazy.loader.StringField(tb.lazy.id, string(v)); ok {
+			if v, ok := tb.lazyStringGet(string(v)); ok {
 				return v
 			}
 		}
@@ -322,7 +324,10 @@ func (tb *LTable) RawGet(key LValue) LValue {
 // RawGetInt returns an LValue at position `key` without __index metamethod.
 func (tb *LTable) RawGetInt(key int) LValue {
 	if tb.lazy != nil { // luapf: answered without loading (lazy.go)
-		return tb.lazyArrayGet(key - 1)
+		if v, ok := tb.lazyArrayGet(key - 1); ok {
+			return v
+		}
+		tb.load()
 	}
 	if tb.array == nil {
 		return LNil
@@ -338,7 +343,7 @@ func (tb *LTable) RawGetInt(key int) LValue {
 func (tb *LTable) RawGetH(key LValue) LValue {
 	if tb.lazy != nil { // luapf: string keys answered without loading when the loader can (lazy.go)
 		if s, ok := key.(LString); ok {
-			if v, ok := tb.lazy.loader.StringField(tb.lazy.id, string(s)); ok {
+			if v, ok := tb.lazyStringGet(string(s)); ok {
 				return v
 			}
 		}
@@ -365,7 +370,7 @@ func (tb *LTable) RawGetH(key LValue) LValue {
 // RawGetString returns an LValue associated with a given key without __index metamethod.
 func (tb *LTable) RawGetString(key string) LValue {
 	if tb.lazy != nil { // luapf: answered without loading when the loader can (lazy.go)
-		if v, ok := tb.lazy.loader.StringField(tb.lazy.id, key); ok {
+		if v, ok := tb.lazyStringGet(key); ok {
 			return v
 		}
 		tb.load()
