@@ -104,6 +104,11 @@ type encoder struct {
 
 	queue     []ref                  // objects whose contents are still to be visited
 	byPointer map[uintptr]lua.LValue // see deletedObjectKey
+
+	// Written by encode.
+	pool    *stringPool
+	numbers []uint64 // numbers boxed out of value words
+	bug     error    // an internal inconsistency met while encoding
 }
 
 func newEncoder(L *lua.LState, b *Builtins, rp resumePoint) *encoder {

@@ -11,8 +11,8 @@ import (
 
 // ref names an object (or a root) that a path starts from or goes through.
 type ref struct {
-	tag byte // tagTable, tagFunction, tagUserData, or tagNil for a root
-	id  int  // object index, or root kind for tagNil
+	tag uint64 // tagTable, tagFunction, tagUserData, or tagNil for a root
+	id  int    // object index, or root kind for tagNil
 }
 
 // Root kinds, for error paths.

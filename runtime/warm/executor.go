@@ -99,7 +99,7 @@ func restoreImage(f *os.File) (*interp, *snapshot.Continuation, error) {
 	it.completed = true
 	it.initEnv = im.Meta.InitEnv
 	old := debug.SetGCPercent(-1)
-	cont, err := snapshot.Restore(it.L, im.State)
+	cont, err := snapshot.Restore(it.L, im.State, snapshot.RestoreOptions{})
 	debug.SetGCPercent(old)
 	// Collect now, before the call arrives, so the heap goal is set from
 	// the restored heap: otherwise the call's first allocations would pay

@@ -121,7 +121,7 @@ func restorer(script string) (int, timed, error) {
 		old := debug.SetGCPercent(-1)
 		defer debug.SetGCPercent(old)
 		start := time.Now()
-		if _, err := snapshot.Restore(L, snap); err != nil {
+		if _, err := snapshot.Restore(L, snap, snapshot.RestoreOptions{Validated: true, Eager: true}); err != nil {
 			return 0, fmt.Errorf("restore %s: %w", script, err)
 		}
 		return time.Since(start), nil

@@ -1,0 +1,114 @@
+package snapshot
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"luapf/internal/workload"
+)
+
+// madeAndLoaded counts the tables a heap has made and, of those, the ones
+// whose contents are loaded.
+func (h *heap) madeAndLoaded() (made, loaded int) {
+	for _, c := range h.tables.chunks {
+		if c == nil {
+			continue
+		}
+		for _, t := range c {
+			if t != nil {
+				made++
+				if !t.IsLazy() {
+					loaded++
+				}
+			}
+		}
+	}
+	return made, loaded
+}
+
+// TestLazyRestoreTouchesLittle: restoring a 20,000-row state lazily makes
+// a handful of tables, and a call that reads one row makes and loads only
+// the tables on its way; eager restore makes and loads them all. Both
+// print the same.
+func TestLazyRestoreTouchesLittle(t *testing.T) {
+	const rows = 20000
+	path := filepath.Join(t.TempDir(), "data.lua")
+	src := "local prefork = require 'prefork'\n" + workload.DataInit(rows) +
+		"prefork.initialisation_complete()\nlocal r = rows[777]\nresult = r.id .. ' ' .. r.name .. ' ' .. r.value\n"
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := captureFile(t, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, eager := range []bool{false, true} {
+		rt := &testRuntime{mode: "restore"}
+		L, _ := rt.newState()
+		c, h, err := restore(L, snap, RestoreOptions{Eager: eager})
+		if err != nil {
+			t.Fatal(err)
+		}
+		made, loaded := h.madeAndLoaded()
+		t.Logf("eager %v: after restore, %d tables made, %d loaded", eager, made, loaded)
+		if !eager && made > 40 {
+			t.Errorf("lazy restore made %d tables before the call", made)
+		}
+		if eager && loaded < rows {
+			t.Errorf("eager restore loaded %d tables", loaded)
+		}
+		L.Push(c.Function())
+		for _, a := range c.Args() {
+			L.Push(a)
+		}
+		if err := L.PCall(len(c.Args()), 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := L.GetGlobal("result").String(); got != "777 row777 388.5" {
+			t.Errorf("eager %v: the call saw %q", eager, got)
+		}
+		made, loaded = h.madeAndLoaded()
+		t.Logf("eager %v: after the call, %d tables made, %d loaded", eager, made, loaded)
+		if !eager && (made > 45 || loaded > 25) {
+			t.Errorf("a call reading one row made %d tables and loaded %d", made, loaded)
+		}
+		L.Close()
+	}
+}
+
+// TestLazyIdentity: an object reached twice, lazily and after loading its
+// parent, is the same object.
+func TestLazyIdentity(t *testing.T) {
+	src := `local prefork = require 'prefork'
+local shared = { "shared" }
+big = {}
+for i = 1, 100 do big["k" .. i] = shared; big[i] = shared end
+prefork.initialisation_complete()
+`
+	snap, err := captureInProcess(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := &testRuntime{mode: "restore"}
+	L, _ := rt.newState()
+	defer L.Close()
+	if _, err := Restore(L, snap, RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	big := L.GetGlobal("big").(*lua.LTable)
+	viaIndex, viaArray := big.RawGetString("k50"), big.RawGetInt(7)
+	if !big.IsLazy() {
+		t.Fatalf("reading one key and one element loaded a 200-entry table")
+	}
+	big.Load()
+	if viaIndex != viaArray || big.RawGetString("k99") != viaIndex || big.RawGetInt(100) != viaIndex {
+		t.Errorf("the shared table is not one object: %v", []lua.LValue{viaIndex, viaArray, big.RawGetString("k99")})
+	}
+	if s := fmt.Sprint(viaIndex.(*lua.LTable).RawGetInt(1)); s != "shared" {
+		t.Errorf("shared[1] = %s", s)
+	}
+}
