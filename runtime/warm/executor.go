@@ -87,28 +87,60 @@ func reportExit(control net.Conn, code int) {
 }
 
 // restoreImage maps the image and restores its state into a new
-// interpreter. Garbage collection is held off meanwhile: almost everything
-// allocated stays live, so collecting would only cost time.
+// interpreter. The server validated the image before serving it, and the
+// memfd is sealed, so the restore trusts it. Restoring is lazy: objects
+// are made and tables loaded as the call uses them, so there is little to
+// collect, and nothing is collected ahead of the call. An eager restore
+// (restoreMode) builds everything with collection held off, then collects
+// once, so that the heap goal is set from the restored heap rather than
+// paid for by the call's first allocations.
 func restoreImage(f *os.File) (*interp, *snapshot.Continuation, error) {
 	im, err := mapImage(f)
 	f.Close()
 	if err != nil {
 		return nil, nil, err
 	}
+	eager, err := restoreMode()
+	if err != nil {
+		return nil, nil, err
+	}
 	it := newInterp(modeExecutor)
 	it.completed = true
 	it.initEnv = im.Meta.InitEnv
+	if !eager {
+		cont, err := snapshot.Restore(it.L, im.State, snapshot.RestoreOptions{Validated: true})
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", im.Meta.Script, err)
+		}
+		return it, cont, nil
+	}
 	old := debug.SetGCPercent(-1)
-	cont, err := snapshot.Restore(it.L, im.State, snapshot.RestoreOptions{})
+	cont, err := snapshot.Restore(it.L, im.State, snapshot.RestoreOptions{Validated: true, Eager: true})
 	debug.SetGCPercent(old)
-	// Collect now, before the call arrives, so the heap goal is set from
-	// the restored heap: otherwise the call's first allocations would pay
-	// for a collection of everything restore made.
 	runtime.GC()
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", im.Meta.Script, err)
 	}
 	return it, cont, nil
+}
+
+// envRestore chooses how executors restore the state: "lazy" (the
+// default) or "eager", which builds the whole state before the call as
+// luapf did before lazy restore; the tests run every script both ways and
+// the benchmarks compare them. Executors read it from the server's
+// environment, which is that of the call that started the server.
+const envRestore = "LUAPF_RESTORE"
+
+// restoreMode reads envRestore.
+func restoreMode() (eager bool, err error) {
+	switch v := os.Getenv(envRestore); v {
+	case "", "lazy":
+		return false, nil
+	case "eager":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s=%q: it must be \"lazy\" or \"eager\" (or unset, for lazy)", envRestore, v)
+	}
 }
 
 // takeCall makes the caller's files this process's fds 0, 1 and 2 and the

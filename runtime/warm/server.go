@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"luapf/preforklib"
+	"luapf/runtime/snapshot"
 )
 
 // server accepts calls for one script: each call gets its own goroutine
@@ -66,6 +67,14 @@ func ServerMain(args []string) int {
 	if err != nil {
 		return fail(err)
 	}
+	// Executors trust the image: check it once, before serving.
+	if err := snapshot.Validate(im.State); err != nil {
+		return fail(fmt.Errorf("the snapshot of %s: %w", im.Meta.Script, err))
+	}
+	eager, err := restoreMode()
+	if err != nil {
+		return fail(err)
+	}
 	ln, err := net.FileListener(listenF)
 	listenF.Close()
 	if err != nil {
@@ -99,8 +108,12 @@ func ServerMain(args []string) int {
 	}, log)
 	ready.WriteString("ok\n")
 	ready.Close()
-	log.Printf("server %d started for %s (pool %d, max_servers %d, idle_timeout %gs)",
-		os.Getpid(), s.meta.Script, s.opts.Pool, s.opts.MaxServers, s.opts.IdleTimeout)
+	restore := "lazy"
+	if eager {
+		restore = "eager"
+	}
+	log.Printf("server %d started for %s (pool %d, max_servers %d, idle_timeout %gs, restore %s)",
+		os.Getpid(), s.meta.Script, s.opts.Pool, s.opts.MaxServers, s.opts.IdleTimeout, restore)
 	return s.run(callConn.(*net.UnixConn), watchErr)
 }
 
