@@ -39,7 +39,8 @@ import (
 //	builtins   the library tables and functions among the records (tag and
 //	           id), which restore resolves first
 //	roots      the type metatables, the main chunk's closure, the resume
-//	           point, the main chunk's locals and the arg table
+//	           point, the main chunk's locals, the arg table, and the cells
+//	           open on the main chunk's registers
 //
 // Integers in records are little-endian; offsets inside a section are
 // relative to its start; object ids index the record sections. A value is
