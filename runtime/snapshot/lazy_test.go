@@ -31,14 +31,17 @@ func (h *heap) madeAndLoaded() (made, loaded int) {
 }
 
 // TestLazyRestoreTouchesLittle: restoring a 20,000-row state lazily makes
-// a handful of tables, and a call that reads one row makes and loads only
-// the tables on its way; eager restore makes and loads them all. Both
-// print the same.
+// a handful of tables, and a call that reads one row of an array and one of
+// a 20,000-key table makes and loads only the tables on its way (the large
+// tables answer from the snapshot and its index); eager restore makes and
+// loads them all. Both print the same.
 func TestLazyRestoreTouchesLittle(t *testing.T) {
 	const rows = 20000
 	path := filepath.Join(t.TempDir(), "data.lua")
 	src := "local prefork = require 'prefork'\n" + workload.DataInit(rows) +
-		"prefork.initialisation_complete()\nlocal r = rows[777]\nresult = r.id .. ' ' .. r.name .. ' ' .. r.value\n"
+		"byName = {}\nfor i, r in ipairs(rows) do byName[r.name] = r end\n" +
+		"prefork.initialisation_complete()\nlocal r = rows[777]\nlocal s = byName.row778\n" +
+		"result = r.id .. ' ' .. r.name .. ' ' .. r.value .. ' ' .. s.id .. ' ' .. tostring(byName.nope)\n"
 	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +61,7 @@ func TestLazyRestoreTouchesLittle(t *testing.T) {
 		if !eager && made > 40 {
 			t.Errorf("lazy restore made %d tables before the call", made)
 		}
-		if eager && loaded < rows {
+		if eager && loaded < rows+2 {
 			t.Errorf("eager restore loaded %d tables", loaded)
 		}
 		L.Push(c.Function())
@@ -68,11 +71,14 @@ func TestLazyRestoreTouchesLittle(t *testing.T) {
 		if err := L.PCall(len(c.Args()), 0, nil); err != nil {
 			t.Fatal(err)
 		}
-		if got := L.GetGlobal("result").String(); got != "777 row777 388.5" {
+		if got := L.GetGlobal("result").String(); got != "777 row777 388.5 778 nil" {
 			t.Errorf("eager %v: the call saw %q", eager, got)
 		}
 		made, loaded = h.madeAndLoaded()
 		t.Logf("eager %v: after the call, %d tables made, %d loaded", eager, made, loaded)
+		if big := h.tables.get(tableID(t, h, "byName")); !eager && (big == nil || !big.IsLazy()) {
+			t.Errorf("reading one key of byName loaded it")
+		}
 		if !eager && (made > 45 || loaded > 25) {
 			t.Errorf("a call reading one row made %d tables and loaded %d", made, loaded)
 		}
@@ -111,4 +117,21 @@ prefork.initialisation_complete()
 	if s := fmt.Sprint(viaIndex.(*lua.LTable).RawGetInt(1)); s != "shared" {
 		t.Errorf("shared[1] = %s", s)
 	}
+}
+
+// tableID returns the id of the global table name in h, for checks.
+func tableID(t *testing.T, h *heap, name string) uint32 {
+	want := h.L.GetGlobal(name)
+	for ci, c := range h.tables.chunks {
+		if c == nil {
+			continue
+		}
+		for i, tb := range c {
+			if tb != nil && lua.LValue(tb) == want {
+				return uint32(ci*memoChunk + i)
+			}
+		}
+	}
+	t.Fatalf("global %s is not a table the heap made", name)
+	return 0
 }
