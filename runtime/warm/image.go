@@ -17,8 +17,6 @@ import (
 type Image struct {
 	Meta  ImageMeta
 	State []byte // snapshot.Capture's bytes
-
-	mapping []byte // the whole image, when mapImage mapped it
 }
 
 // ImageMeta describes the script behind a snapshot.
@@ -153,19 +151,5 @@ func mapImage(f *os.File) (*Image, error) {
 		unix.Munmap(data)
 		return nil, fmt.Errorf("%s: %w", f.Name(), err)
 	}
-	im.mapping = data
 	return im, nil
-}
-
-// unmap releases the mapping of an image that mapImage mapped; State is
-// gone with it. The server, which needs the image's descriptor but not its
-// contents once it has validated them, unmaps it, so that the pages
-// validation read do not count as its own memory: only executors map them.
-func (im *Image) unmap() error {
-	if im.mapping == nil {
-		return nil
-	}
-	err := unix.Munmap(im.mapping)
-	im.mapping, im.State = nil, nil
-	return err
 }

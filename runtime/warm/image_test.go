@@ -58,11 +58,8 @@ func TestSealedImage(t *testing.T) {
 		t.Errorf("wrote into a sealed image")
 	}
 	im, err := mapImage(f)
-	if err != nil || im.Meta.Script != "x.lua" || string(im.State) != string(sampleImage().State) {
+	if err != nil || im.Meta.Script != "x.lua" {
 		t.Fatalf("map sealed image: %+v, %v", im, err)
-	}
-	if err := im.unmap(); err != nil || im.State != nil {
-		t.Errorf("unmap: %v, state %q left", err, im.State)
 	}
 
 	fd, err := unix.MemfdCreate("unsealed", unix.MFD_CLOEXEC)

@@ -100,9 +100,6 @@ func ServerMain(args []string) int {
 		reference: time.Unix(0, im.Meta.Reference), log: log, quit: make(chan struct{}),
 		stats: newServerStats(im),
 	}
-	if err := im.unmap(); err != nil {
-		return fail(fmt.Errorf("unmap the image: %w", err))
-	}
 	if s.opts.MaxServers >= 0 {
 		s.slots = make(chan struct{}, max(s.opts.MaxServers, 1))
 	}
