@@ -6,7 +6,7 @@ BIN := bin/luapf
 # Every fuzz target, as package:FuzzName; `make check` runs each briefly.
 FUZZ_TARGETS ?= ./preforklib:FuzzDecodeMessage ./preforklib:FuzzReadGreeting ./preforklib:FuzzParseSetupEnv \
 	./preforklib:FuzzDecodeExtension ./preforklib:FuzzParseOffer ./preforklib:FuzzReadStatusReply \
-	./preforklib:FuzzSignalFrames ./preforklib:FuzzReadRequest ./preforklib:FuzzParseCommandLine \
+	./preforklib:FuzzSignalFrames ./preforklib:FuzzReadRequest ./preforklib/client:FuzzParseCommandLine \
 	./runtime/snapshot:FuzzRestore ./runtime/warm:FuzzDecodeImage \
 	./preforklib:FuzzParseEnvDeps ./preforklib:FuzzParseCallContext
 FUZZTIME ?= 10s

@@ -54,9 +54,9 @@ const offerMagic = "luapf-ext 1\n"
 // its connections are bound to, and an extra word in PREFORK_INTERP.
 const ClientMark = "luapf-ext-1"
 
-// clientAddress returns an abstract address marking a connection as a
+// ClientAddress returns an abstract address marking a connection as a
 // luapf client's, unique to this process and connection.
-func clientAddress() string { return markedAddress("") }
+func ClientAddress() string { return markedAddress("") }
 
 // markedAddress returns the abstract address "@" + ClientMark + "/" +
 // kind, then this process's pid and a random part.

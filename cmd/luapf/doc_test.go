@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"luapf/preforklib"
+	"luapf/preforklib/client"
 )
 
 // manPage is the man page that make install installs.
@@ -49,7 +49,7 @@ func TestOptionsDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	options := regexp.MustCompile(`(?m)^  (-[-\w]+)`).FindAllStringSubmatch(preforklib.Usage(preforklib.SyntaxLuapf), -1)
+	options := regexp.MustCompile(`(?m)^  (-[-\w]+)`).FindAllStringSubmatch(client.Usage(client.SyntaxLuapf), -1)
 	if len(options) < 10 {
 		t.Fatalf("found only %d options in --help", len(options))
 	}

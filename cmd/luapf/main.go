@@ -10,6 +10,9 @@ import (
 	"os"
 
 	"luapf/preforklib"
+	"luapf/preforklib/client"
+	"luapf/preforklib/reexec"
+	"luapf/preforklib/watcher"
 	"luapf/runtime/warm"
 )
 
@@ -19,10 +22,10 @@ func main() {
 
 func run(argv []string) int {
 	// Re-executed helpers first: they must never be mistaken for a client.
-	roles := preforklib.Roles{
-		preforklib.RoleWatcher: preforklib.WatcherMain,
-		warm.RoleServer:        warm.ServerMain,
-		warm.RoleExecutor:      warm.ExecutorMain,
+	roles := reexec.Roles{
+		watcher.Role:      watcher.Main,
+		warm.RoleServer:   warm.ServerMain,
+		warm.RoleExecutor: warm.ExecutorMain,
 	}
 	if status, ok := roles.Run(argv); ok {
 		return status
@@ -32,5 +35,5 @@ func run(argv []string) int {
 	if _, ok := os.LookupEnv(preforklib.EnvPreforkInterp); ok {
 		return warm.SetupMain(argv)
 	}
-	return preforklib.Main(argv, preforklib.Runtime{Standalone: warm.Standalone})
+	return client.Main(argv, client.Runtime{Standalone: warm.Standalone})
 }

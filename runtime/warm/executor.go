@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"luapf/preforklib"
+	"luapf/preforklib/reexec"
 	"luapf/runtime/snapshot"
 )
 
@@ -22,7 +23,7 @@ import (
 // its environment, and continue the script. Its exit is the call's status.
 // Restoring happens before the call arrives when the executor is pooled.
 func ExecutorMain(args []string) int {
-	preforklib.FatalSignalsByDefault()
+	reexec.FatalSignalsByDefault()
 	files, err := inheritedFiles(RoleExecutor, executorFdImage, "snapshot image", "executor control socket", "crash report pipe")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"luapf/internal/testutil"
-	"luapf/preforklib"
+	"luapf/preforklib/rundir"
 )
 
 // The fault tests: servers and executors that die, files that vanish or
@@ -261,7 +261,7 @@ func TestLockHeld(t *testing.T) {
 	args := []string{"-g", "locked", path}
 	l.run("", append([]string{"--kill"}, args...)...) // makes the run directory
 	lockPath := filepath.Join(l.runDir(), "llocked")
-	lock, err := preforklib.AcquireLock(lockPath)
+	lock, err := rundir.AcquireLock(lockPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +292,7 @@ func TestLockHeld(t *testing.T) {
 	}
 	l.onlyPid(l.servers(), "server")
 
-	if lock, err = preforklib.AcquireLock(lockPath); err != nil {
+	if lock, err = rundir.AcquireLock(lockPath); err != nil {
 		t.Fatal(err)
 	}
 	defer lock.Release()

@@ -7,7 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Hidden re-exec roles of the Lua runtime (see preforklib.Roles).
+// Hidden re-exec roles of the Lua runtime (see reexec.Roles).
 const (
 	RoleServer   = "server"
 	RoleExecutor = "executor"

@@ -8,9 +8,9 @@ import (
 	"sync"
 	"syscall"
 
-	"golang.org/x/sys/unix"
+	"luapf/preforklib/reexec"
 
-	"luapf/preforklib"
+	"golang.org/x/sys/unix"
 )
 
 // executor is one started executor process, restoring or restored, waiting
@@ -115,7 +115,7 @@ func startExecutor(image *os.File, script string, logFile *os.File) (*executor, 
 		return nil, fmt.Errorf("start executor: crash report pipe: %w", err)
 	}
 	defer crashW.Close()
-	cmd := preforklib.RoleCommand(RoleExecutor, script)
+	cmd := reexec.RoleCommand(RoleExecutor, script)
 	cmd.ExtraFiles = []*os.File{image, theirs, crashW}
 	if logFile != nil {
 		cmd.Stderr = logFile

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"os"
 
-	lua "github.com/yuin/gopher-lua"
+	"luapf/preforklib/reexec"
 
-	"luapf/preforklib"
+	lua "github.com/yuin/gopher-lua"
 )
 
 // Exit statuses of a script run (REFERENCE.md A: the executor's status is
@@ -127,7 +127,7 @@ func (it *interp) startScript(interpreter, script string, args []string) error {
 // `luapf --standalone SCRIPT ARGS` does: initialisation_complete returns at
 // once. It is the reference behaviour every warm call is tested against.
 func Standalone(script string, args []string) int {
-	preforklib.FatalSignalsByDefault()
+	reexec.FatalSignalsByDefault()
 	it := newInterp(modeStandalone)
 	defer it.close()
 	interpreter, _ := os.Executable()

@@ -13,6 +13,7 @@ import (
 
 	"luapf/internal/testutil"
 	"luapf/preforklib"
+	"luapf/preforklib/rundir"
 )
 
 // The security tests: who can reach a server, what its files allow, and
@@ -359,7 +360,7 @@ func TestNoStrayDescriptors(t *testing.T) {
 	}
 	inheritedW.Close()
 	testutil.WaitWriteEndsClosed(t, inheritedR, "the client's inherited fd 3")
-	if lock, held, err := preforklib.TryLock(l.serverFile("l")); err != nil || held {
+	if lock, held, err := rundir.TryLock(l.serverFile("l")); err != nil || held {
 		t.Errorf("the server's lock is held after the call (%v): a process inherited it", err)
 	} else {
 		lock.Release()

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"luapf/preforklib"
+	"luapf/preforklib/reexec"
 )
 
 // server accepts calls for one script: each call gets its own goroutine
@@ -52,7 +53,7 @@ func ServerMain(args []string) int {
 	listenF, callF, watchIn, watchErr, imageF, ready := files[0], files[1], files[2], files[3], files[4], files[5]
 	// Executors must get the signals later callers forward, whatever the
 	// first caller ignored.
-	if err := preforklib.ResetIgnoredSignals(preforklib.ForwardedSignals...); err != nil {
+	if err := reexec.ResetIgnoredSignals(preforklib.ForwardedSignals...); err != nil {
 		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
 		return exitLuapfError
 	}

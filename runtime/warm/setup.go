@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"luapf/preforklib"
+	"luapf/preforklib/reexec"
 	"luapf/runtime/snapshot"
 )
 
@@ -25,7 +26,7 @@ type setupFiles struct {
 // the initialisation prints goes to the caller's stderr (the protocol gives
 // setup the client's stderr as stdout and stderr).
 func SetupMain(argv []string) int {
-	preforklib.FatalSignalsByDefault()
+	reexec.FatalSignalsByDefault()
 	files, err := takeSetupFiles()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
@@ -122,7 +123,7 @@ func launchServer(files *setupFiles, im *Image) error {
 	if err != nil {
 		return fmt.Errorf("start server: %w", err)
 	}
-	cmd := preforklib.RoleCommand(RoleServer, script)
+	cmd := reexec.RoleCommand(RoleServer, script)
 	cmd.ExtraFiles = []*os.File{files.listen, files.call, files.watchIn, files.watchErr, image, readyW}
 	// A daemon in its own session holding none of the caller's files: its
 	// standard streams are /dev/null, its reports go to its log.

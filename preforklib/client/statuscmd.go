@@ -1,0 +1,189 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"luapf/preforklib"
+	"luapf/preforklib/rundir"
+)
+
+// luapf --status [SCRIPT]: what the server of SCRIPT is doing, or, with no
+// script (and no -g), every server in the run directory. For SCRIPT it
+// follows the servers a call from this environment would go to
+// (envdeps.go) and reports each.
+
+// ExitNoServer is --status's exit status when no server runs (for SCRIPT,
+// or at all). It exits 0 when one does and ExitClientError on errors.
+const ExitNoServer = 1
+
+// statusMain runs --status for inv, writing the report to out.
+func statusMain(inv *Invocation, out io.Writer) int {
+	if inv.HasScript || inv.FixedIdent != "" {
+		c, err := newClient(inv)
+		if err != nil {
+			return clientError(err)
+		}
+		for hop := 0; ; hop++ {
+			running, env, err := reportServer(out, c.sockPath, scriptName(inv))
+			switch {
+			case err != nil:
+				return clientError(err)
+			case !running:
+				return ExitNoServer
+			}
+			m := c.envMismatch(env)
+			if m == nil || hop == maxEnvHops || !c.follow(m) {
+				return 0
+			}
+			fmt.Fprintf(out, "\nthat initialisation read %s with values other than this environment's; a call from here goes on to:\n", strings.Join(m.names, ", "))
+		}
+	}
+	runDir, err := rundir.RunDir()
+	if err != nil {
+		return clientError(err)
+	}
+	entries, err := rundir.ListServers(runDir)
+	if err != nil {
+		return clientError(err)
+	}
+	status, shown := ExitNoServer, 0
+	for _, e := range entries {
+		if e.SocketAtime.IsZero() {
+			continue // a lock without a socket: no server
+		}
+		if shown > 0 {
+			fmt.Fprintln(out)
+		}
+		shown++
+		running, _, err := reportServer(out, rundir.SocketPath(runDir, e.Ident), "")
+		switch {
+		case err != nil:
+			fmt.Fprintf(os.Stderr, "%s: %v\n", preforklib.ProgramName, err)
+			status = preforklib.ExitClientError
+		case running && status == ExitNoServer:
+			status = 0
+		}
+	}
+	if shown == 0 {
+		fmt.Fprintf(out, "no luapf servers in %s\n", runDir)
+	}
+	return status
+}
+
+// reportServer asks the server at sockPath for its status and writes it to
+// out; running says a server answered, env is the environment its
+// initialisation read. what names the script when the caller knows it.
+func reportServer(out io.Writer, sockPath, what string) (running bool, env preforklib.EnvDeps, err error) {
+	st, env, err := queryStatus(sockPath)
+	if what == "" {
+		what = "socket " + sockPath
+	} else {
+		what += " (socket " + sockPath + ")"
+	}
+	switch {
+	case errors.Is(err, ErrNoServer):
+		fmt.Fprintf(out, "no server for %s: nobody listens\n", what)
+		return false, env, nil
+	case errors.Is(err, ErrNoStatus):
+		fmt.Fprintf(out, "server for %s: %v\n", what, err)
+		return true, env, nil
+	case err != nil:
+		return false, env, err
+	}
+	fmt.Fprintf(out, "server for %s\n", st.Script)
+	for _, line := range [][2]string{
+		{"socket", sockPath},
+		{"pid", fmt.Sprint(st.Pid)},
+		{"uptime", st.Uptime.Round(time.Second).String()},
+		{"calls", fmt.Sprintf("%d served, %d failed", st.CallsServed, st.CallsFailed)},
+		{"executors", fmt.Sprintf("%d busy, %d pooled", st.ExecutorsBusy, st.ExecutorsPooled)},
+		{"snapshot", fmt.Sprintf("%d bytes", st.SnapshotBytes)},
+		{"log", st.Log},
+		{"env", envNames(env.Names)},
+	} {
+		if line[1] != "" {
+			fmt.Fprintf(out, "  %-10s %s\n", line[0], line[1])
+		}
+	}
+	return true, env, nil
+}
+
+// envNames lists the variables an initialisation read, quoting a name
+// that is not plain printable text.
+func envNames(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = n
+		if q := strconv.Quote(n); q[1:len(q)-1] != n || strings.ContainsAny(n, " ,") {
+			quoted[i] = q
+		}
+	}
+	return strings.Join(quoted, " ")
+}
+
+// statusQueryTimeout bounds a whole status query: a server that does not
+// answer within it is reported as not answering, not waited for forever.
+const statusQueryTimeout = 10 * time.Second
+
+// Errors of QueryStatus that are answers rather than failures.
+var (
+	// ErrNoServer means nobody serves the socket.
+	ErrNoServer = errors.New("no server")
+	// ErrNoStatus means the server does not answer status queries: it is
+	// not luapf's Lua server (the Perl library, or an older luapf).
+	ErrNoStatus = errors.New("the server does not report its status (it is not a luapf Lua server)")
+)
+
+// QueryStatus asks the server at sockPath for its status. It returns an
+// error wrapping ErrNoServer when nobody serves the socket and ErrNoStatus
+// when the server does not answer status queries.
+func QueryStatus(sockPath string) (preforklib.ServerStatus, error) {
+	st, _, err := queryStatus(sockPath)
+	return st, err
+}
+
+// queryStatus is QueryStatus that also returns the environment the
+// server's initialisation read, which its greeting's offer carries
+// (FeatureEnv): none from a server that offers none.
+func queryStatus(sockPath string) (preforklib.ServerStatus, preforklib.EnvDeps, error) {
+	st, env := preforklib.ServerStatus{}, preforklib.EnvDeps{}
+	conn, err := dialUnixAs(sockPath, preforklib.StatusAddress())
+	if err != nil {
+		return st, env, err
+	}
+	if conn == nil {
+		return st, env, ErrNoServer
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(statusQueryTimeout))
+	ext, err := preforklib.ReadGreeting(conn)
+	switch {
+	case errors.Is(err, preforklib.ErrNoGreeting):
+		return st, env, fmt.Errorf("%w: the connection closed before the greeting", ErrNoServer)
+	case err != nil:
+		return st, env, fmt.Errorf("status of %s: %w", sockPath, err)
+	}
+	offer, ok := preforklib.ParseOffer(ext)
+	if !ok || !offer.Has(preforklib.FeatureStatus) {
+		return st, env, ErrNoStatus
+	}
+	if err := preforklib.WriteStatusQuery(conn); err != nil {
+		return st, env, fmt.Errorf("status of %s: %w", sockPath, err)
+	}
+	st, err = preforklib.ReadStatusReply(conn)
+	if err != nil {
+		return st, env, fmt.Errorf("status of %s: %w", sockPath, err)
+	}
+	if params, ok := offer.Params(preforklib.FeatureEnv); ok {
+		if env, err = preforklib.ParseEnvDeps(params); err != nil {
+			return st, env, fmt.Errorf("status of %s: %w", sockPath, err)
+		}
+	}
+	return st, env, nil
+}

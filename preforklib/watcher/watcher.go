@@ -1,0 +1,182 @@
+package watcher
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+
+	"luapf/preforklib"
+	"luapf/preforklib/reexec"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// The watcher ties a server's life to its socket path. A client starts one
+// with every new server, in its own session, with this layout:
+//
+//	fd 0   read end of a pipe whose write end only the server holds (the
+//	       server's WATCHI): end of file means the server is gone
+//	fd 1   write end of a pipe the server reads (its WATCHE), and fd 2 the same
+//
+// The watcher exits 0 as soon as the socket path is removed or names
+// another inode (-f, --kill, a preclean), and when its stdin reaches end of
+// file or becomes readable. Either way its end of the WATCHE pipe closes,
+// and the server, seeing end of file there, quits. If the watcher cannot
+// watch, it writes a message to fd 2 and exits 127: the server logs the
+// message and quits, since a server whose socket nobody watches could not
+// be stopped.
+
+// Role is the hidden role of the watcher process.
+const Role = "watcher"
+
+// SocketID identifies the inode a socket path named when the server was
+// started.
+type SocketID struct{ Dev, Ino uint64 }
+
+// SocketIDOf returns the identity of the file fi describes.
+func SocketIDOf(fi fs.FileInfo) SocketID {
+	st, _ := fi.Sys().(*syscall.Stat_t)
+	if st == nil {
+		return SocketID{}
+	}
+	return SocketID{Dev: uint64(st.Dev), Ino: uint64(st.Ino)}
+}
+
+// Main runs the watcher role. args are the socket path and the
+// device and inode numbers it named when the client bound it.
+func Main(args []string) int {
+	path, id, err := parseWatcherArgs(args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n"+
+			"%s: the watcher is started by a luapf client together with a new server, with the server's\n"+
+			"%s: watch pipes as its stdin and stderr; it is not meant to be run by hand.\n",
+			preforklib.ProgramName, err, preforklib.ProgramName, preforklib.ProgramName)
+		return preforklib.ExitClientError
+	}
+	if err := watch(path, id, os.Stdin); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: watcher for %s: %v\n", preforklib.ProgramName, path, err)
+		return preforklib.ExitClientError
+	}
+	return 0
+}
+
+func commandArgs(path string, id SocketID) []string {
+	return []string{path, strconv.FormatUint(id.Dev, 10), strconv.FormatUint(id.Ino, 10)}
+}
+
+func parseWatcherArgs(args []string) (string, SocketID, error) {
+	if len(args) != 3 || !filepath.IsAbs(args[0]) {
+		return "", SocketID{}, fmt.Errorf("watcher: want the arguments SOCKET-PATH DEVICE INODE, got %q", args)
+	}
+	dev, err1 := strconv.ParseUint(args[1], 10, 64)
+	ino, err2 := strconv.ParseUint(args[2], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return "", SocketID{}, fmt.Errorf("watcher: device and inode %q: %w", args[1:], err)
+	}
+	return args[0], SocketID{Dev: dev, Ino: ino}, nil
+}
+
+// watch returns nil once path no longer names the inode id or sentinel
+// has become readable (data or end of file), and an error if it cannot
+// tell.
+func watch(path string, id SocketID, sentinel io.Reader) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("start watching: %w", err)
+	}
+	defer w.Close()
+	// Watch the directory, not the socket: it reports the socket's
+	// removal, and a new socket bound or renamed over the path, as events
+	// named by the path, whichever way they happen.
+	dir := filepath.Dir(path)
+	if err := w.Add(dir); err != nil {
+		return fmt.Errorf("watch %s: %w", dir, err)
+	}
+	sentinelDone := make(chan error, 1)
+	go func() {
+		var b [1]byte
+		_, err := sentinel.Read(b[:])
+		if errors.Is(err, io.EOF) {
+			err = nil
+		}
+		sentinelDone <- err
+	}()
+	// The socket may have changed before the watch began: check first.
+	for check := true; ; {
+		if check {
+			if changed, err := socketChanged(path, id); err != nil || changed {
+				return err
+			}
+		}
+		select {
+		case ev, ok := <-w.Events:
+			if !ok {
+				return errors.New("the file system watch ended")
+			}
+			check = ev.Name == path || ev.Name == dir
+		case err := <-w.Errors:
+			return fmt.Errorf("watch %s: %w", dir, err)
+		case err := <-sentinelDone:
+			if err != nil {
+				return fmt.Errorf("read the server's sentinel pipe: %w", err)
+			}
+			return nil
+		}
+	}
+}
+
+// socketChanged reports whether path no longer names the socket id.
+func socketChanged(path string, id SocketID) (bool, error) {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("check socket: %w", err)
+	}
+	return SocketIDOf(fi) != id, nil
+}
+
+// Ends are the client's side of a started watcher: the two pipe ends that
+// the server inherits.
+type Ends struct {
+	WatchIn  *os.File // write end of the watcher's stdin: the server's WATCHI
+	WatchErr *os.File // read end of the watcher's stderr: the server's WATCHE (non-blocking)
+}
+
+// Close closes both ends.
+func (w Ends) Close() {
+	reexec.CloseAll(w.WatchIn, w.WatchErr)
+}
+
+// Start starts the watcher for the socket at path, which is id.
+func Start(path string, id SocketID) (Ends, error) {
+	inR, inW, err := reexec.Pipe("watcher stdin", false)
+	if err != nil {
+		return Ends{}, err
+	}
+	errR, errW, err := reexec.Pipe("watcher stderr", true)
+	if err != nil {
+		reexec.CloseAll(inR, inW)
+		return Ends{}, err
+	}
+	defer reexec.CloseAll(inR, errW) // the watcher's ends: only it keeps them
+	cmd := reexec.RoleCommand(Role, commandArgs(path, id)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, errW, errW
+	cmd.Dir = "/"
+	// Its own session, like a daemon: it outlives this client and must
+	// not get the terminal's signals.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		reexec.CloseAll(inW, errR)
+		return Ends{}, fmt.Errorf("start watcher: %w", err)
+	}
+	// Never waited for: it outlives us, and init reaps it.
+	cmd.Process.Release()
+	return Ends{WatchIn: inW, WatchErr: errR}, nil
+}
