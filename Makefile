@@ -7,7 +7,7 @@ BIN := bin/luapf
 FUZZ_TARGETS ?= ./preforklib:FuzzDecodeMessage ./preforklib:FuzzReadGreeting ./preforklib:FuzzParseSetupEnv \
 	./preforklib:FuzzDecodeExtension ./preforklib:FuzzParseOffer ./preforklib:FuzzReadStatusReply \
 	./preforklib:FuzzSignalFrames ./preforklib:FuzzReadRequest ./preforklib/client:FuzzParseCommandLine \
-	./runtime/snapshot:FuzzRestore ./runtime/warm:FuzzDecodeImage \
+	./runtime/snapshot:FuzzRestore ./runtime/image:FuzzDecodeImage \
 	./preforklib:FuzzParseEnvDeps ./preforklib:FuzzParseCallContext
 FUZZTIME ?= 10s
 
@@ -42,7 +42,7 @@ check: build vet test fuzz
 # and RSS, zombies). make check runs a short one; .ci/run runs this too.
 SOAK_CALLS ?= 5000
 soak: build
-	LUAPF_SOAK_CALLS=$(SOAK_CALLS) $(GO) test -count=1 -v -timeout 20m -run '^TestSoak$$' ./runtime/warm
+	LUAPF_SOAK_CALLS=$(SOAK_CALLS) $(GO) test -count=1 -v -timeout 20m -run '^TestSoak$$' ./runtime/server
 
 # Builds luapf and runs the example script cold and warm, with timings.
 demo: build

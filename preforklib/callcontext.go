@@ -22,7 +22,7 @@ import (
 // Items are separated by single spaces: umask in octal, the nice value in
 // decimal, and for each resource limit of ContextLimits its soft and hard
 // values, decimal or "unlimited". The executor applies them before the
-// script continues (runtime/warm). A server ignores items it does not
+// script continues (runtime/executor). A server ignores items it does not
 // know, so clients may add some. Against a server that does not offer the
 // feature (the Perl library, or chiark's C client as the caller), nothing
 // changes: the executor keeps what it inherited.

@@ -3,7 +3,7 @@
 // invocation runs only the per-call part. See README.md.
 //
 // main only decides which role this process plays; the roles live in
-// preforklib (client, watcher) and runtime/warm (setup, server, executor).
+// preforklib (client, watcher) and runtime (setup, server, executor).
 package main
 
 import (
@@ -13,7 +13,9 @@ import (
 	"luapf/preforklib/client"
 	"luapf/preforklib/reexec"
 	"luapf/preforklib/watcher"
-	"luapf/runtime/warm"
+	"luapf/runtime/executor"
+	"luapf/runtime/lua"
+	"luapf/runtime/server"
 )
 
 func main() {
@@ -23,9 +25,9 @@ func main() {
 func run(argv []string) int {
 	// Re-executed helpers first: they must never be mistaken for a client.
 	roles := reexec.Roles{
-		watcher.Role:      watcher.Main,
-		warm.RoleServer:   warm.ServerMain,
-		warm.RoleExecutor: warm.ExecutorMain,
+		watcher.Role:        watcher.Main,
+		reexec.RoleServer:   server.Main,
+		reexec.RoleExecutor: executor.Main,
 	}
 	if status, ok := roles.Run(argv); ok {
 		return status
@@ -33,7 +35,7 @@ func run(argv []string) int {
 	// A client (ours or chiark's) that starts a new server runs the
 	// interpreter with PREFORK_INTERP set: that is the setup role.
 	if _, ok := os.LookupEnv(preforklib.EnvPreforkInterp); ok {
-		return warm.SetupMain(argv)
+		return server.SetupMain(argv)
 	}
-	return client.Main(argv, client.Runtime{Standalone: warm.Standalone})
+	return client.Main(argv, client.Runtime{Standalone: lua.Standalone})
 }
