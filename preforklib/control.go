@@ -12,7 +12,7 @@ import (
 // allowed). The executor answers with an exit report just before it exits:
 //
 //	executor → server   u32 exit code
-//	                    after ExitClientError only: u32 length, then that
+//	                    after ExitLuapfError only: u32 length, then that
 //	                    many bytes saying why luapf could not run the call
 //
 // An executor that ends without a report (killed by a signal, crashed)
@@ -28,12 +28,12 @@ func WriteExitReport(w io.Writer, code int) error {
 }
 
 // WriteFailureReport sends the exit report of a call that luapf could not
-// run: ExitClientError and msg, cut to MaxFailureReport bytes.
+// run: ExitLuapfError and msg, cut to MaxFailureReport bytes.
 func WriteFailureReport(w io.Writer, msg string) error {
 	if len(msg) > MaxFailureReport {
 		msg = msg[:MaxFailureReport]
 	}
-	report := binary.BigEndian.AppendUint32(nil, ExitClientError)
+	report := binary.BigEndian.AppendUint32(nil, ExitLuapfError)
 	report = binary.BigEndian.AppendUint32(report, uint32(len(msg)))
 	_, err := w.Write(append(report, msg...))
 	return err
@@ -48,7 +48,7 @@ func ReadExitReport(r io.Reader) (code int, failure string, ok bool) {
 		return 0, "", false
 	}
 	code = int(binary.BigEndian.Uint32(report[:]))
-	if code == ExitClientError {
+	if code == ExitLuapfError {
 		failure = readFailureMessage(r)
 	}
 	return code, failure, true

@@ -26,9 +26,9 @@ func TestCommandLineOfBinary(t *testing.T) {
 		{"version", []string{luapf, "--version"}, 0, "luapf " + Version + "\n", ""},
 		{"help", []string{luapf, "--help"}, 0, "usage: luapf [options] SCRIPT [ARGS...]", ""},
 		{"prefork-interp help", []string{pfi, "--help"}, 0, "usage: prefork-interp [options] INTERPRETER", ""},
-		{"no script", []string{luapf}, preforklib.ExitClientError, "", "luapf: no script given"},
-		{"bad option", []string{luapf, "-q", "s.lua"}, preforklib.ExitClientError, "", "luapf: unknown option -q"},
-		{"prefork-interp without -U", []string{pfi, "perl", "s.pl"}, preforklib.ExitClientError, "", "luapf: need -U"},
+		{"no script", []string{luapf}, preforklib.ExitLuapfError, "", "luapf: no script given"},
+		{"bad option", []string{luapf, "-q", "s.lua"}, preforklib.ExitLuapfError, "", "luapf: unknown option -q"},
+		{"prefork-interp without -U", []string{pfi, "perl", "s.pl"}, preforklib.ExitLuapfError, "", "luapf: need -U"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,8 +53,8 @@ func TestStandaloneHook(t *testing.T) {
 	if gotScript != "s.lua" || !reflect.DeepEqual(gotArgs, []string{"a", "-f"}) {
 		t.Errorf("hook got %q %q", gotScript, gotArgs)
 	}
-	if code := Main([]string{"luapf", "--standalone", "s.lua"}, Runtime{}); code != preforklib.ExitClientError {
-		t.Errorf("Main --standalone without a hook returned %d, want %d", code, preforklib.ExitClientError)
+	if code := Main([]string{"luapf", "--standalone", "s.lua"}, Runtime{}); code != preforklib.ExitLuapfError {
+		t.Errorf("Main --standalone without a hook returned %d, want %d", code, preforklib.ExitLuapfError)
 	}
 }
 
@@ -70,7 +70,7 @@ func TestSetupFailures(t *testing.T) {
 		stderr       []string
 	}{
 		{"setup exits 5", "setup_fails.pl", 5, []string{"setup stdout\n", "setup stderr\n"}},
-		{"no initialisation complete", "no_init.pl", preforklib.ExitClientError, []string{"luapf: setup of " + testdata(t, "no_init.pl") + " exited without starting a server"}},
+		{"no initialisation complete", "no_init.pl", preforklib.ExitLuapfError, []string{"luapf: setup of " + testdata(t, "no_init.pl") + " exited without starting a server"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

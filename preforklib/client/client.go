@@ -37,22 +37,22 @@ func Main(argv []string, rt Runtime) int {
 		err = fmt.Errorf("find the luapf executable: %w", selfErr)
 	}
 	if err != nil {
-		return clientError(err)
+		return preforklib.Fail(os.Stderr, err)
 	}
 	switch inv.Mode {
 	case ModeHelp:
 		if _, err := io.WriteString(os.Stdout, Usage(inv.Syntax)); err != nil {
-			return clientError(fmt.Errorf("write help: %w", err))
+			return preforklib.Fail(os.Stderr, fmt.Errorf("write help: %w", err))
 		}
 		return 0
 	case ModeVersion:
 		if _, err := fmt.Fprintf(os.Stdout, "%s %s\n", preforklib.ProgramName, Version); err != nil {
-			return clientError(fmt.Errorf("write version: %w", err))
+			return preforklib.Fail(os.Stderr, fmt.Errorf("write version: %w", err))
 		}
 		return 0
 	case ModeStandalone:
 		if rt.Standalone == nil {
-			return clientError(errors.New("--standalone: this luapf was built without a Lua runtime"))
+			return preforklib.Fail(os.Stderr, errors.New("--standalone: this luapf was built without a Lua runtime"))
 		}
 		return rt.Standalone(inv.Script, inv.Args)
 	case ModeStatus:
@@ -64,11 +64,6 @@ func Main(argv []string, rt Runtime) int {
 	}
 	c.rt = rt
 	return c.run()
-}
-
-func clientError(err error) int {
-	fmt.Fprintf(os.Stderr, "%s: %v\n", preforklib.ProgramName, err)
-	return preforklib.ExitClientError
 }
 
 // client is one invocation on its way to a server.
@@ -123,7 +118,7 @@ func (c *client) run() int {
 	defer conn.Close()
 	status, err := c.call(conn)
 	if err != nil {
-		return clientError(err)
+		return preforklib.Fail(os.Stderr, err)
 	}
 	return PropagateStatus(status, "script", os.Stderr)
 }

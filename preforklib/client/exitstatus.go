@@ -16,7 +16,7 @@ import (
 // status): with the same exit code; killed by the same signal when it was
 // SIGINT, SIGTERM, SIGHUP, SIGPIPE or SIGKILL without a core dump, so that
 // a shell or make sees exactly what it would have seen; otherwise with a
-// message and ExitClientError.
+// message and ExitLuapfError.
 
 // StatusOutcome says how to reproduce a wait status.
 type StatusOutcome struct {
@@ -36,7 +36,7 @@ var reraisable = map[syscall.Signal]bool{
 // what ("script", "setup").
 func OutcomeOf(status uint32, what string) StatusOutcome {
 	if status > math.MaxInt32 {
-		return StatusOutcome{Code: preforklib.ExitClientError, Message: fmt.Sprintf("%s: wait status 0x%x does not fit in an int", what, status)}
+		return StatusOutcome{Code: preforklib.ExitLuapfError, Message: fmt.Sprintf("%s: wait status 0x%x does not fit in an int", what, status)}
 	}
 	ws := syscall.WaitStatus(status)
 	switch {
@@ -51,9 +51,9 @@ func OutcomeOf(status uint32, what string) StatusOutcome {
 		if ws.CoreDump() {
 			core = ", core dumped"
 		}
-		return StatusOutcome{Code: preforklib.ExitClientError, Message: fmt.Sprintf("%s killed by signal %d (%s)%s", what, int(sig), signalDescription(sig), core)}
+		return StatusOutcome{Code: preforklib.ExitLuapfError, Message: fmt.Sprintf("%s killed by signal %d (%s)%s", what, int(sig), signalDescription(sig), core)}
 	}
-	return StatusOutcome{Code: preforklib.ExitClientError, Message: fmt.Sprintf("%s ended with the unexpected wait status %d (0x%x)", what, status, status)}
+	return StatusOutcome{Code: preforklib.ExitLuapfError, Message: fmt.Sprintf("%s ended with the unexpected wait status %d (0x%x)", what, status, status)}
 }
 
 func signalDescription(sig syscall.Signal) string {
@@ -69,7 +69,7 @@ func signalDescription(sig syscall.Signal) string {
 func PropagateStatus(status uint32, what string, stderr io.Writer) int {
 	out := OutcomeOf(status, what)
 	if out.Message != "" {
-		fmt.Fprintf(stderr, "%s: %s\n", preforklib.ProgramName, out.Message)
+		preforklib.Say(stderr, "%s", out.Message)
 	}
 	if out.Signal == 0 {
 		return out.Code
@@ -78,6 +78,6 @@ func PropagateStatus(status uint32, what string, stderr io.Writer) int {
 	if err == nil {
 		err = fmt.Errorf("still running after raising it")
 	}
-	fmt.Fprintf(stderr, "%s: pass on the %s's death by %s: %v\n", preforklib.ProgramName, what, signalDescription(out.Signal), err)
-	return preforklib.ExitClientError
+	preforklib.Say(stderr, "pass on the %s's death by %s: %v", what, signalDescription(out.Signal), err)
+	return preforklib.ExitLuapfError
 }

@@ -111,7 +111,7 @@ func TestPropagateSignals(t *testing.T) {
 }
 
 // TestPropagateOtherStatuses checks that everything that cannot be passed
-// on faithfully ends in a message and ExitClientError.
+// on faithfully ends in a message and ExitLuapfError.
 func TestPropagateOtherStatuses(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -130,8 +130,8 @@ func TestPropagateOtherStatuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			end := runPropagateHelper(t, tt.status, "")
-			if end.code != preforklib.ExitClientError || !strings.HasPrefix(end.stderr, "luapf: ") || !strings.Contains(end.stderr, tt.want) {
-				t.Errorf("helper ended with code %d, signal %v, stderr %q; want %d and a message with %q", end.code, end.signal, end.stderr, preforklib.ExitClientError, tt.want)
+			if end.code != preforklib.ExitLuapfError || !strings.HasPrefix(end.stderr, "luapf: ") || !strings.Contains(end.stderr, tt.want) {
+				t.Errorf("helper ended with code %d, signal %v, stderr %q; want %d and a message with %q", end.code, end.signal, end.stderr, preforklib.ExitLuapfError, tt.want)
 			}
 		})
 	}
@@ -148,7 +148,7 @@ func TestOutcomeOf(t *testing.T) {
 		{uint32(syscall.SIGTERM), StatusOutcome{Signal: syscall.SIGTERM}},
 		{uint32(syscall.SIGKILL), StatusOutcome{Signal: syscall.SIGKILL}},
 		{uint32(syscall.SIGPIPE), StatusOutcome{Signal: syscall.SIGPIPE}},
-		{uint32(syscall.SIGHUP) | 0x80, StatusOutcome{Code: preforklib.ExitClientError, Message: "setup killed by signal 1 (SIGHUP: hangup), core dumped"}},
+		{uint32(syscall.SIGHUP) | 0x80, StatusOutcome{Code: preforklib.ExitLuapfError, Message: "setup killed by signal 1 (SIGHUP: hangup), core dumped"}},
 	}
 	for _, tt := range tests {
 		if got := OutcomeOf(tt.status, "setup"); got != tt.want {

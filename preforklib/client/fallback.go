@@ -2,7 +2,6 @@ package client
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"strings"
 
@@ -45,9 +44,9 @@ func runWithoutServer(inv *Invocation, rt Runtime, err error) int {
 	var u *unavailableError
 	canRun := inv.Syntax == SyntaxLuapf && rt.Standalone != nil && (inv.Mode == ModeCall || inv.Mode == ModeFresh)
 	if !errors.As(err, &u) || !canRun {
-		return clientError(err)
+		return preforklib.Fail(os.Stderr, err)
 	}
 	reason := strings.ReplaceAll(u.Error(), "\n", " ")
-	fmt.Fprintf(os.Stderr, "%s: warning: cannot use a server: %s; running %s without a server\n", preforklib.ProgramName, reason, inv.Script)
+	preforklib.Say(os.Stderr, "warning: cannot use a server: %s; running %s without a server", reason, inv.Script)
 	return rt.Standalone(inv.Script, inv.Args)
 }

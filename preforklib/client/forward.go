@@ -1,7 +1,6 @@
 package client
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -93,7 +92,7 @@ func (f *forwarder) relay() {
 			continue
 		}
 		if err := reexec.StopSelf(); err != nil {
-			fmt.Fprintf(f.warn, "%s: %v\n", preforklib.ProgramName, err)
+			preforklib.Say(f.warn, "%v", err)
 		}
 		if preforklib.WriteSignalFrame(f.conn, syscall.SIGCONT) != nil {
 			return

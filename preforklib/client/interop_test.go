@@ -16,7 +16,6 @@ import (
 	"luapf/preforklib"
 	"luapf/preforklib/reexec"
 	"luapf/preforklib/rundir"
-	"luapf/preforklib/watcher"
 )
 
 // The interop tests drive the real Perl server library (Proc::Prefork::Interp)
@@ -107,7 +106,7 @@ func TestInteropSignals(t *testing.T) {
 		t.Errorf("script killed by SIGTERM: client ended with code %d, signal %v, stderr %q", e.Code, e.Signal, e.Stderr)
 	}
 	e = p.run("", nil, nil, "kill", "USR1")
-	if e.Code != preforklib.ExitClientError || e.Stderr != "luapf: script killed by signal 10 (SIGUSR1: user defined signal 1)\n" {
+	if e.Code != preforklib.ExitLuapfError || e.Stderr != "luapf: script killed by signal 10 (SIGUSR1: user defined signal 1)\n" {
 		t.Errorf("script killed by SIGUSR1: client ended with code %d, signal %v, stderr %q", e.Code, e.Signal, e.Stderr)
 	}
 }
@@ -123,8 +122,8 @@ func TestInteropKill(t *testing.T) {
 	if !p.sb.WaitNoProcesses(p.script, testutil.HangDeadline) {
 		t.Fatalf("processes of the killed server remain: %v", p.sb.ProcessesMatching(p.script))
 	}
-	if !p.sb.WaitNoProcesses(reexec.RoleArgv0(watcher.Role), testutil.HangDeadline) {
-		t.Fatalf("the killed server's watcher remains: %v", p.sb.ProcessesMatching(reexec.RoleArgv0(watcher.Role)))
+	if !p.sb.WaitNoProcesses(reexec.RoleArgv0(reexec.RoleWatcher), testutil.HangDeadline) {
+		t.Fatalf("the killed server's watcher remains: %v", p.sb.ProcessesMatching(reexec.RoleArgv0(reexec.RoleWatcher)))
 	}
 	if entries, _ := filepath.Glob(filepath.Join(p.sb.Home, ".luapf", "*", "[sl]*")); len(entries) != 0 {
 		t.Errorf("--kill left %v", entries)
@@ -165,7 +164,7 @@ func TestInteropFresh(t *testing.T) {
 	if n := len(p.servers()); n != 1 {
 		t.Errorf("%d servers running, want 1: %v", n, p.servers())
 	}
-	if n := len(p.sb.ProcessesMatching(reexec.RoleArgv0(watcher.Role))); n != 1 {
+	if n := len(p.sb.ProcessesMatching(reexec.RoleArgv0(reexec.RoleWatcher))); n != 1 {
 		t.Errorf("%d watchers running, want 1", n)
 	}
 }
@@ -199,7 +198,7 @@ func TestInteropConcurrentColdStart(t *testing.T) {
 	if got := p.servers(); len(got) != 1 {
 		t.Errorf("%d servers running, want 1: %v", len(got), got)
 	}
-	if got := p.sb.ProcessesMatching(reexec.RoleArgv0(watcher.Role)); len(got) != 1 {
+	if got := p.sb.ProcessesMatching(reexec.RoleArgv0(reexec.RoleWatcher)); len(got) != 1 {
 		t.Errorf("%d watchers running, want 1: %v", len(got), got)
 	}
 }

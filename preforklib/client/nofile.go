@@ -1,9 +1,11 @@
 package client
 
 import (
+	"os"
 	"runtime"
 	"syscall"
 
+	"luapf/preforklib"
 	"luapf/preforklib/reexec"
 
 	"golang.org/x/sys/unix"
@@ -20,9 +22,14 @@ import (
 // killed. That costs about a fork and an exec (some 0.2 ms), and runs while
 // the client connects.
 
-// nofileProbeRole is the argv[0] of the probe child; it never runs, but
-// if it somehow did, the role registry would refuse it.
-var nofileProbeRole = reexec.RoleArgv0("nofile-probe")
+// NofileProbeMain runs the nofile-probe role, which never runs as luapf
+// starts it: the probe is stopped before its first instruction and killed.
+// Started by hand, it says what it is for and exits.
+func NofileProbeMain(argv []string) int {
+	preforklib.Say(os.Stderr, "the %s role is started by a luapf client, stopped by ptrace before it runs, to read the "+
+		"RLIMIT_NOFILE its children get; it is not meant to be run by hand", reexec.RoleNofileProbe)
+	return preforklib.ExitLuapfError
+}
 
 // startingNofile returns the RLIMIT_NOFILE this process was started with;
 // ok is false when it cannot be found (ptrace refused, say).
@@ -42,7 +49,7 @@ func probeNofile() (lim unix.Rlimit, ok bool) {
 	// started it; Pdeathsig too is tied to that thread.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	pid, err := syscall.ForkExec(reexec.SelfExe, []string{nofileProbeRole}, &syscall.ProcAttr{
+	pid, err := syscall.ForkExec(reexec.SelfExe, []string{reexec.RoleArgv0(reexec.RoleNofileProbe)}, &syscall.ProcAttr{
 		Env: []string{},
 		Sys: &syscall.SysProcAttr{Ptrace: true, Pdeathsig: syscall.SIGKILL},
 	})

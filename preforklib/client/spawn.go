@@ -10,27 +10,15 @@ import (
 	"syscall"
 
 	"luapf/preforklib"
+	"luapf/preforklib/reexec"
 	"luapf/preforklib/watcher"
 )
 
-// Starting a new server (REFERENCE.md A, client algorithm step 3): bind a
+// Starting a new server (docs/protocol.md, client algorithm step 3): bind a
 // fresh listening socket, start its watcher, run the interpreter as setup
 // with PREFORK_INTERP naming the inherited descriptors, wait for setup to
 // daemonise, and take the greeting of the initial call on a socket pair.
 // The caller holds the server's lock throughout.
-
-// The descriptors setup inherits besides stdin (/dev/null) and stdout and
-// stderr (both the client's stderr). PREFORK_INTERP names them; these
-// numbers are only the layout luapf's client happens to use.
-const (
-	SetupFdListen   = 3 + iota // the listening socket (non-blocking)
-	SetupFdCall                // the server end of the initial call's socket pair
-	SetupFdWatchIn             // WATCHI: write end of the watcher's stdin
-	SetupFdWatchErr            // WATCHE: read end of the watcher's stderr (non-blocking)
-)
-
-// firstExtraFd is the number exec.Cmd gives the first of its ExtraFiles.
-const firstExtraFd = 3
 
 // setupExitError reports that setup did not exit 0; the client ends the
 // way setup ended.
@@ -84,20 +72,24 @@ func spawnServer(inv *Invocation, sockPath string) (conn *net.UnixConn, ext []by
 
 	env := preforklib.SetupEnv{
 		MtimeSec: mtime.Sec, MtimeNsec: mtime.Nsec,
-		Listen: SetupFdListen, Call: SetupFdCall, WatchIn: SetupFdWatchIn, WatchErr: SetupFdWatchErr,
+		Listen: reexec.SetupFdListen, Call: reexec.SetupFdCall, WatchIn: reexec.SetupFdWatchIn, WatchErr: reexec.SetupFdWatchErr,
 		LuapfClient: true,
 	}
-	cmd, err := setupCommand(inv, env, []*os.File{
-		SetupFdListen - firstExtraFd:   listener,
-		SetupFdCall - firstExtraFd:     callServer,
-		SetupFdWatchIn - firstExtraFd:  w.WatchIn,
-		SetupFdWatchErr - firstExtraFd: w.WatchErr,
+	extra, err := reexec.SetupLayout.ExtraFiles(map[int]*os.File{
+		reexec.SetupFdListen:   listener,
+		reexec.SetupFdCall:     callServer,
+		reexec.SetupFdWatchIn:  w.WatchIn,
+		reexec.SetupFdWatchErr: w.WatchErr,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
+	cmd, devNull, err := setupCommand(inv, env, extra)
+	if err != nil {
+		return nil, nil, err
+	}
 	err = cmd.Start()
-	cmd.Stdin.(*os.File).Close() // setup's /dev/null
+	devNull.Close() // setup's stdin: only setup needs it
 	if err != nil {
 		return nil, nil, fmt.Errorf("start setup %s: %w", inv.Interpreter[0], err)
 	}
@@ -134,10 +126,11 @@ func scriptName(inv *Invocation) string {
 }
 
 // setupCommand prepares the interpreter run as setup: the invocation's
-// argv, PREFORK_INTERP set, stdin /dev/null, stdout and stderr the client's
+// argv, PREFORK_INTERP set, stdin /dev/null (returned too, for the caller
+// to close once setup has started), stdout and stderr the client's
 // stderr, and extra as descriptors 3 onwards. Nothing else is inherited:
 // everything else the client has open is close-on-exec, the lock included.
-func setupCommand(inv *Invocation, env preforklib.SetupEnv, extra []*os.File) (*exec.Cmd, error) {
+func setupCommand(inv *Invocation, env preforklib.SetupEnv, extra []*os.File) (*exec.Cmd, *os.File, error) {
 	argv := inv.Argv()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	// Found through a relative PATH entry: the C client's execvp runs it,
@@ -149,11 +142,11 @@ func setupCommand(inv *Invocation, env preforklib.SetupEnv, extra []*os.File) (*
 	cmd.Env = append(withoutVar(os.Environ(), preforklib.EnvPreforkInterp), preforklib.EnvPreforkInterp+"="+env.String())
 	devNull, err := os.Open(os.DevNull)
 	if err != nil {
-		return nil, fmt.Errorf("open setup's stdin: %w", err)
+		return nil, nil, fmt.Errorf("open setup's stdin: %w", err)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devNull, os.Stderr, os.Stderr
 	cmd.ExtraFiles = extra
-	return cmd, nil
+	return cmd, devNull, nil
 }
 
 // withoutVar returns env without entries for the variable name.

@@ -19,7 +19,7 @@ import (
 // (envdeps.go) and reports each.
 
 // ExitNoServer is --status's exit status when no server runs (for SCRIPT,
-// or at all). It exits 0 when one does and ExitClientError on errors.
+// or at all). It exits 0 when one does and ExitLuapfError on errors.
 const ExitNoServer = 1
 
 // statusMain runs --status for inv, writing the report to out.
@@ -27,13 +27,13 @@ func statusMain(inv *Invocation, out io.Writer) int {
 	if inv.HasScript || inv.FixedIdent != "" {
 		c, err := newClient(inv)
 		if err != nil {
-			return clientError(err)
+			return preforklib.Fail(os.Stderr, err)
 		}
 		for hop := 0; ; hop++ {
 			running, env, err := reportServer(out, c.sockPath, scriptName(inv))
 			switch {
 			case err != nil:
-				return clientError(err)
+				return preforklib.Fail(os.Stderr, err)
 			case !running:
 				return ExitNoServer
 			}
@@ -46,11 +46,11 @@ func statusMain(inv *Invocation, out io.Writer) int {
 	}
 	runDir, err := rundir.RunDir()
 	if err != nil {
-		return clientError(err)
+		return preforklib.Fail(os.Stderr, err)
 	}
 	entries, err := rundir.ListServers(runDir)
 	if err != nil {
-		return clientError(err)
+		return preforklib.Fail(os.Stderr, err)
 	}
 	status, shown := ExitNoServer, 0
 	for _, e := range entries {
@@ -64,8 +64,8 @@ func statusMain(inv *Invocation, out io.Writer) int {
 		running, _, err := reportServer(out, rundir.SocketPath(runDir, e.Ident), "")
 		switch {
 		case err != nil:
-			fmt.Fprintf(os.Stderr, "%s: %v\n", preforklib.ProgramName, err)
-			status = preforklib.ExitClientError
+			preforklib.Say(os.Stderr, "%v", err)
+			status = preforklib.ExitLuapfError
 		case running && status == ExitNoServer:
 			status = 0
 		}

@@ -8,16 +8,61 @@ import (
 	"luapf/preforklib"
 )
 
+// A Role is one kind of luapf process and the function that runs it.
+//
 // Go cannot fork, so every helper process of luapf (watcher, server,
-// executor) is a fresh execution of the luapf binary itself. The process is
-// told which role to play by its argv[0], written as "luapf [ROLE]", which
-// also makes `ps` show what each process is. This follows moby's reexec
-// package, without its global registry: main builds a Roles table and asks it
-// first thing whether this process is a re-executed helper.
+// executor, the nofile probe) is a fresh execution of the luapf binary
+// itself, a hidden role told which it is by its argv[0], written as
+// "luapf [ROLE]", which also makes `ps` show what each process is. Setup
+// is the interpreter a client runs with PREFORK_INTERP set, and the client
+// is everything else. This follows moby's reexec package, without its
+// global registry: main lists every role in one table and Dispatch runs
+// the one this process plays.
+type Role struct {
+	// Name names the role; for a hidden role it is what argv[0] carries.
+	Name string
+	// Hidden says the role is started by luapf re-executing itself with
+	// argv[0] naming it (Command).
+	Hidden bool
+	// Env, if not empty, selects the role when that environment variable
+	// is set.
+	Env string
+	// Main runs the role with the process's argv and returns the exit
+	// status.
+	Main func(argv []string) int
+}
 
-// Roles maps a hidden role name to the function that runs it. The function
-// receives the arguments after argv[0] and returns the process exit status.
-type Roles map[string]func(args []string) int
+// Dispatch runs the role argv and the environment (read with lookupEnv)
+// select from roles, and returns its exit status: the hidden role argv[0]
+// names; else the first role whose Env is set; else the one role that is
+// neither hidden nor selected by Env, the default. An argv[0] framed like
+// a role that names no hidden role is refused with ExitLuapfError, so
+// that a mistyped or stale re-exec never falls through to the default.
+func Dispatch(roles []Role, argv []string, lookupEnv func(string) (string, bool)) int {
+	if len(argv) > 0 {
+		if name, isRole := RoleOf(argv[0]); isRole {
+			for _, r := range roles {
+				if r.Hidden && r.Name == name {
+					return r.Main(argv)
+				}
+			}
+			preforklib.Say(os.Stderr, "unknown internal role %s in argv[0]; this binary is not the one that started it", quoteRole(name))
+			return preforklib.ExitLuapfError
+		}
+	}
+	for _, r := range roles {
+		if _, set := lookupEnv(r.Env); !r.Hidden && r.Env != "" && set {
+			return r.Main(argv)
+		}
+	}
+	for _, r := range roles {
+		if !r.Hidden && r.Env == "" {
+			return r.Main(argv)
+		}
+	}
+	preforklib.Say(os.Stderr, "internal error: no role to play for argv %q", argv)
+	return preforklib.ExitLuapfError
+}
 
 // roleArgv0Prefix and roleArgv0Suffix frame a role name in argv[0].
 const (
@@ -38,36 +83,16 @@ func RoleOf(argv0 string) (string, bool) {
 	return argv0[len(roleArgv0Prefix) : len(argv0)-len(roleArgv0Suffix)], true
 }
 
-// Run runs the role named by argv[0] when it names a registered one and
-// reports its exit status. ok is false when argv[0] names no role, and the
-// caller should carry on as the ordinary luapf command. A role name that is
-// framed like a role but not registered is refused with status 127, so a
-// mistyped or stale re-exec never falls through to the client.
-func (r Roles) Run(argv []string) (status int, ok bool) {
-	if len(argv) == 0 {
-		return 0, false
-	}
-	name, isRole := RoleOf(argv[0])
-	if !isRole {
-		return 0, false
-	}
-	f, found := r[name]
-	if !found {
-		os.Stderr.WriteString("luapf: unknown internal role " + quoteRole(name) + " in argv[0]; this binary is not the one that started it\n")
-		return preforklib.ExitClientError, true
-	}
-	return f(argv[1:]), true
-}
-
 func quoteRole(name string) string { return "'" + name + "'" }
 
 // SelfExe is the path used to re-execute the running binary. /proc/self/exe
 // names the executable even if its file was replaced or renamed since start.
 const SelfExe = "/proc/self/exe"
 
-// RoleCommand returns a command that re-executes this binary in role with
-// args. The caller sets Env, ExtraFiles, SysProcAttr and the standard streams.
-func RoleCommand(role string, args ...string) *exec.Cmd {
+// Command returns a command that re-executes this binary in the hidden
+// role with args. The caller sets Env, ExtraFiles (Layout.ExtraFiles),
+// SysProcAttr and the standard streams.
+func Command(role string, args ...string) *exec.Cmd {
 	cmd := exec.Command(SelfExe, args...)
 	cmd.Args = append([]string{RoleArgv0(role)}, args...)
 	return cmd

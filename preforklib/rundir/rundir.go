@@ -143,7 +143,7 @@ func (cfg RunDirConfig) safeBase(base, what string) (bool, error) {
 	}
 	warn := func(why string) (bool, error) {
 		if cfg.Warn != nil {
-			fmt.Fprintf(cfg.Warn, "%s: warning: %s %s; not using it for the run directory\n", preforklib.ProgramName, label, why)
+			preforklib.Say(cfg.Warn, "warning: %s %s; not using it for the run directory", label, why)
 		}
 		return false, nil
 	}

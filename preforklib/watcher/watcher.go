@@ -31,9 +31,6 @@ import (
 // message and quits, since a server whose socket nobody watches could not
 // be stopped.
 
-// Role is the hidden role of the watcher process.
-const Role = "watcher"
-
 // SocketID identifies the inode a socket path named when the server was
 // started.
 type SocketID struct{ Dev, Ino uint64 }
@@ -47,20 +44,19 @@ func SocketIDOf(fi fs.FileInfo) SocketID {
 	return SocketID{Dev: uint64(st.Dev), Ino: uint64(st.Ino)}
 }
 
-// Main runs the watcher role. args are the socket path and the
-// device and inode numbers it named when the client bound it.
-func Main(args []string) int {
-	path, id, err := parseWatcherArgs(args)
+// Main runs the watcher role. argv[1:] are the socket path and the device
+// and inode numbers it named when the client bound it.
+func Main(argv []string) int {
+	path, id, err := parseWatcherArgs(argv[1:])
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n"+
-			"%s: the watcher is started by a luapf client together with a new server, with the server's\n"+
-			"%s: watch pipes as its stdin and stderr; it is not meant to be run by hand.\n",
-			preforklib.ProgramName, err, preforklib.ProgramName, preforklib.ProgramName)
-		return preforklib.ExitClientError
+		preforklib.Say(os.Stderr, "%v", err)
+		preforklib.Say(os.Stderr, "the watcher is started by a luapf client together with a new server, with the server's")
+		preforklib.Say(os.Stderr, "watch pipes as its stdin and stderr; it is not meant to be run by hand.")
+		return preforklib.ExitLuapfError
 	}
 	if err := watch(path, id, os.Stdin); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: watcher for %s: %v\n", preforklib.ProgramName, path, err)
-		return preforklib.ExitClientError
+		preforklib.Say(os.Stderr, "watcher for %s: %v", path, err)
+		return preforklib.ExitLuapfError
 	}
 	return 0
 }
@@ -166,7 +162,7 @@ func Start(path string, id SocketID) (Ends, error) {
 		return Ends{}, err
 	}
 	defer reexec.CloseAll(inR, errW) // the watcher's ends: only it keeps them
-	cmd := reexec.RoleCommand(Role, commandArgs(path, id)...)
+	cmd := reexec.Command(reexec.RoleWatcher, commandArgs(path, id)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, errW, errW
 	cmd.Dir = "/"
 	// Its own session, like a daemon: it outlives this client and must

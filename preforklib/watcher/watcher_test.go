@@ -27,7 +27,7 @@ func startTestWatcher(t *testing.T, sb *testutil.Sandbox, args ...string) *runni
 	inR, inW := testutil.Pipe(t)
 	errR, errW := testutil.Pipe(t)
 	cmd := sb.Command(testutil.Binary(t), args...)
-	cmd.Args[0] = reexec.RoleArgv0(Role)
+	cmd.Args[0] = reexec.RoleArgv0(reexec.RoleWatcher)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, errW, errW
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -139,7 +139,7 @@ func TestWatcherRefusesHandStart(t *testing.T) {
 	sb := testutil.NewSandbox(t)
 	for _, args := range [][]string{nil, {"relative", "1", "2"}, {"/x", "dev", "2"}} {
 		w := startTestWatcher(t, sb, args...)
-		w.expectExit(t, preforklib.ExitClientError, "not meant to be run by hand")
+		w.expectExit(t, preforklib.ExitLuapfError, "not meant to be run by hand")
 	}
 }
 
@@ -148,5 +148,5 @@ func TestWatcherRefusesHandStart(t *testing.T) {
 func TestWatcherReportsErrors(t *testing.T) {
 	sb := testutil.NewSandbox(t)
 	w := startTestWatcher(t, sb, filepath.Join(sb.Dir, "no-such-dir", "sock"), "1", "2")
-	w.expectExit(t, preforklib.ExitClientError, "luapf: watcher for "+filepath.Join(sb.Dir, "no-such-dir", "sock")+": watch ")
+	w.expectExit(t, preforklib.ExitLuapfError, "luapf: watcher for "+filepath.Join(sb.Dir, "no-such-dir", "sock")+": watch ")
 }

@@ -1,7 +1,6 @@
 package executor
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -27,7 +26,7 @@ func prepareCall(it *lua.Interp, req *preforklib.Request, warn io.Writer) {
 	}
 	c, err := preforklib.ParseCallContext(value)
 	if err != nil {
-		fmt.Fprintf(warn, "luapf: warning: the caller's umask, limits and nice value are not applied: %v\n", err)
+		preforklib.Say(warn, "warning: the caller's umask, limits and nice value are not applied: %v", err)
 		return
 	}
 	applyCallContext(c, warn)
@@ -55,7 +54,7 @@ func applyCallContext(c preforklib.CallContext, warn io.Writer) {
 func applyLimit(l preforklib.ContextLimit, want unix.Rlimit, warn io.Writer) {
 	var own syscall.Rlimit
 	if err := syscall.Getrlimit(l.Resource, &own); err != nil {
-		fmt.Fprintf(warn, "luapf: warning: cannot apply the caller's %s limit: %v\n", l.Name, err)
+		preforklib.Say(warn, "warning: cannot apply the caller's %s limit: %v", l.Name, err)
 		return
 	}
 	lim := syscall.Rlimit{Cur: want.Cur, Max: want.Max}
@@ -68,12 +67,12 @@ func applyLimit(l preforklib.ContextLimit, want unix.Rlimit, warn io.Writer) {
 	lim.Max = own.Max
 	if lim.Cur > own.Max {
 		lim.Cur = own.Max
-		fmt.Fprintf(warn, "luapf: warning: the caller's soft %s limit %s is above the server's hard limit %s; "+
-			"running with %s (luapf -f starts a server with the caller's limits)\n",
+		preforklib.Say(warn, "warning: the caller's soft %s limit %s is above the server's hard limit %s; "+
+			"running with %s (luapf -f starts a server with the caller's limits)",
 			l.Name, preforklib.FormatLimit(want.Cur), preforklib.FormatLimit(own.Max), preforklib.FormatLimit(own.Max))
 	}
 	if err := syscall.Setrlimit(l.Resource, &lim); err != nil {
-		fmt.Fprintf(warn, "luapf: warning: cannot apply the caller's %s limit: %v\n", l.Name, err)
+		preforklib.Say(warn, "warning: cannot apply the caller's %s limit: %v", l.Name, err)
 	}
 }
 
@@ -92,7 +91,7 @@ func applyNice(nice int, warn io.Writer) {
 	for round := 0; round < 4; round++ { // until no thread was started meanwhile
 		tasks, err := os.ReadDir("/proc/self/task")
 		if err != nil {
-			fmt.Fprintf(warn, "luapf: warning: cannot apply the caller's nice value %d: %v\n", nice, err)
+			preforklib.Say(warn, "warning: cannot apply the caller's nice value %d: %v", nice, err)
 			return
 		}
 		changed := false
@@ -108,8 +107,8 @@ func applyNice(nice int, warn io.Writer) {
 			}
 			if err != nil {
 				own, _ := unix.Getpriority(unix.PRIO_PROCESS, tid)
-				fmt.Fprintf(warn, "luapf: warning: cannot run at the caller's nice value %d: %v; running at the server's %d "+
-					"(luapf -f starts a server at the caller's)\n", nice, err, 20-own)
+				preforklib.Say(warn, "warning: cannot run at the caller's nice value %d: %v; running at the server's %d "+
+					"(luapf -f starts a server at the caller's)", nice, err, 20-own)
 				return
 			}
 		}

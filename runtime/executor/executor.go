@@ -23,28 +23,27 @@ import (
 // call on the control socket, take the caller's files as fds 0, 1 and 2 and
 // its environment, and continue the script. Its exit is the call's status.
 // Restoring happens before the call arrives when the executor is pooled.
-func Main(args []string) int {
+func Main(argv []string) int {
 	reexec.FatalSignalsByDefault()
-	files, err := reexec.InheritedFiles(reexec.RoleExecutor, reexec.ExecutorFdImage, "snapshot image", "executor control socket", "crash report pipe")
+	files, err := reexec.ExecutorLayout.Inherit()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
-		return lua.ExitLuapfError
+		return preforklib.Fail(os.Stderr, err)
+	}
+	control, err := reexec.UnixConn(reexec.RoleExecutor, files[reexec.ExecutorFdControl])
+	if err != nil {
+		return preforklib.Fail(os.Stderr, err)
 	}
 	// A crash of the Go runtime goes to fd 2 and, through this, to the
-	// server, which then ends the call with status 127 (crash.go).
-	if err := debug.SetCrashOutput(files[2], debug.CrashOptions{}); err != nil {
-		fmt.Fprintf(os.Stderr, "luapf: executor: send crash reports to the server: %v\n", err)
+	// server, which then ends the call with status 127 (runtime/server's
+	// crash.go).
+	crash := files[reexec.ExecutorFdCrash]
+	if err := debug.SetCrashOutput(crash, debug.CrashOptions{}); err != nil {
+		preforklib.Say(os.Stderr, "executor: send crash reports to the server: %v", err)
 	}
-	files[2].Close()
-	control, err := net.FileConn(files[1])
-	files[1].Close()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "luapf: executor control socket: %v\n", err)
-		return lua.ExitLuapfError
-	}
-	it, cont, restoreErr := restoreImage(files[0])
+	crash.Close()
+	it, cont, restoreErr := restoreImage(files[reexec.ExecutorFdImage])
 
-	req, err := preforklib.ReadRequest(control.(*net.UnixConn), true)
+	req, err := preforklib.ReadRequest(control, true)
 	if err != nil {
 		if errors.Is(err, preforklib.ErrPeerGone) || errors.Is(err, io.EOF) {
 			return lua.ExitOK // the server let an unused pooled executor go
@@ -157,7 +156,7 @@ func dupOnto(f *os.File, fd int) error {
 // server for its log. It returns the exit status.
 func failCall(control net.Conn, format string, args ...any) int {
 	msg := fmt.Sprintf(format, args...)
-	fmt.Fprintf(os.Stderr, "luapf: %s\n", msg)
+	preforklib.Say(os.Stderr, "%s", msg)
 	return reportFailure(control, msg)
 }
 
@@ -165,5 +164,5 @@ func failCall(control net.Conn, format string, args ...any) int {
 // (preforklib.WriteFailureReport). It returns the exit status.
 func reportFailure(control net.Conn, msg string) int {
 	preforklib.WriteFailureReport(control, msg)
-	return lua.ExitLuapfError
+	return preforklib.ExitLuapfError
 }

@@ -5,17 +5,17 @@ import (
 	"fmt"
 	"os"
 
+	"luapf/preforklib"
 	"luapf/preforklib/reexec"
 
 	lua "github.com/yuin/gopher-lua"
 )
 
-// Exit statuses of a script run (REFERENCE.md A: the executor's status is
-// the call's).
+// Exit statuses of a script run (the executor's status is the call's; see
+// docs/protocol.md). luapf's own failures exit preforklib.ExitLuapfError.
 const (
-	ExitOK         = 0   // the script ran to its end
-	ExitLuaError   = 1   // uncaught Lua error, or a script that cannot load
-	ExitLuapfError = 127 // luapf's own failure (cannot restore, bad fds, ...)
+	ExitOK       = 0 // the script ran to its end
+	ExitLuaError = 1 // uncaught Lua error, or a script that cannot load
 )
 
 // setArg fills t as the script's arg table: arg[0] is the script, arg[1..]
@@ -64,7 +64,7 @@ const maxScriptArgs = maxStackSlots - 10_000
 func (it *Interp) Run(fn *lua.LFunction, args []lua.LValue) int {
 	L := it.L
 	if len(args) > maxScriptArgs {
-		fmt.Fprintf(os.Stderr, "luapf: too many arguments to the script: more than %d\n", maxScriptArgs)
+		preforklib.Say(os.Stderr, "too many arguments to the script: more than %d", maxScriptArgs)
 		return ExitLuaError
 	}
 	L.Push(fn)
@@ -74,7 +74,7 @@ func (it *Interp) Run(fn *lua.LFunction, args []lua.LValue) int {
 	err := L.PCall(len(args), 0, it.traceback)
 	it.FlushStdio()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "luapf: %s\n", luaErrorText(err))
+		preforklib.Say(os.Stderr, "%s", luaErrorText(err))
 		return ExitLuaError
 	}
 	return ExitOK
@@ -146,7 +146,7 @@ func Standalone(script string, args []string) int {
 	defer it.Close()
 	interpreter, _ := os.Executable()
 	if err := it.StartScript(interpreter, script, args); err != nil {
-		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
+		preforklib.Say(os.Stderr, "%v", err)
 		return ExitLuaError
 	}
 	return it.Run(it.main, StringValues(args))

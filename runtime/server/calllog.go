@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"syscall"
 
-	"luapf/runtime/lua"
+	"luapf/preforklib"
 
 	"golang.org/x/sys/unix"
 )
@@ -29,9 +29,9 @@ func callFailure(ws syscall.WaitStatus, callerGone bool, g *callGroup) string {
 		why = "its caller went away during the call; the executor was interrupted and ended with " + ended
 	case ws.Signaled():
 		why = "the script was killed by " + ended
-	case ws.Exited() && ws.ExitStatus() == lua.ExitLuapfError && g.failure() != "":
+	case ws.Exited() && ws.ExitStatus() == preforklib.ExitLuapfError && g.failure() != "":
 		why = "luapf could not run it: " + g.failure()
-	case ws.Exited() && ws.ExitStatus() == lua.ExitLuapfError:
+	case ws.Exited() && ws.ExitStatus() == preforklib.ExitLuapfError:
 		why = "exit status 127, luapf's own error status, without a report from the executor (or the script's own os.exit(127))"
 	default:
 		return ""

@@ -36,10 +36,11 @@ func TestMalformedPreforkInterp(t *testing.T) {
 		{"short timestamp", "v1,1.5 3,4,5,6", 0, `timestamp "1.5" is not SECS.NSECS with exactly 9 digits`},
 		{"too few descriptors", "v1,1.000000000 3,4", 0, "the second word has 2 descriptors, want at least 4"},
 		{"negative descriptor", "v1,1.000000000 3,-4,5,6", 0, `descriptor 2 "-4" is not a plain decimal number`},
-		// (The Go runtime itself may hold fds 3 and 4 of a process that was
-		// not given them: its cgroup files.)
-		{"descriptors not open", "v1,1.000000000 7,8,9,10", 0, "luapf: the setup role expects listening socket (from PREFORK_INTERP) on fd 7, which is not open"},
-		{"descriptors of the wrong kind", "v1,1.000000000 3,4,5,6", 4, "luapf: the server for " + script("hello.lua") + " did not start: listening socket: "},
+		{"descriptors not open", "v1,1.000000000 7,8,9,10", 0, "luapf: the setup role expects its listening socket named by PREFORK_INTERP on fd 7, which it did not inherit: it is started by a prefork-interp client"},
+		// The Go runtime itself holds fds 3 and 4 of a process that was not
+		// given them (its cgroup files): they are not taken for inherited.
+		{"descriptors not given", "v1,1.000000000 3,4,5,6", 0, "luapf: the setup role expects its listening socket named by PREFORK_INTERP on fd 3, which it did not inherit"},
+		{"descriptors of the wrong kind", "v1,1.000000000 3,4,5,6", 4, "luapf: the setup role expects a listening Unix stream socket as its listening socket named by PREFORK_INTERP (fd 3), not a file that is no socket"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	"luapf/runtime/lua"
+	"luapf/preforklib"
 )
 
 // An executor whose Go runtime crashes (a fatal error, an unrecovered
@@ -61,7 +61,7 @@ func (e *executor) crashReport() string {
 // and returns the call's status: luapf's own failure, 127.
 func (s *server) reportCrash(stderr *os.File, g *callGroup, pid int, status uint32, report string) uint32 {
 	first, _, _ := strings.Cut(strings.TrimSpace(report), "\n")
-	fmt.Fprintf(stderr, "luapf: the executor for %s crashed: %s (the whole report is above and in %s)\n", s.meta.Script, first, s.log.where)
+	preforklib.Say(stderr, "the executor for %s crashed: %s (the whole report is above and in %s)", s.meta.Script, first, s.log.where)
 	g.noteFailure(fmt.Sprintf("executor %d crashed (%s); its report:\n%s", pid, describeWaitStatus(syscall.WaitStatus(status)), report))
-	return exitedWith(lua.ExitLuapfError)
+	return exitedWith(preforklib.ExitLuapfError)
 }

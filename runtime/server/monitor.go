@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"luapf/preforklib"
-	"luapf/runtime/lua"
 )
 
 // The monitor is the goroutine that serves one call (REFERENCE.md A): it
@@ -80,10 +79,10 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 	defer req.Stderr.Close()
 	if err != nil {
 		s.callFailed("not run: %v", err)
-		fmt.Fprintf(req.Stderr, "luapf: cannot run %s: %v\n", s.meta.Script, err)
+		preforklib.Say(req.Stderr, "cannot run %s: %v", s.meta.Script, err)
 		reaped := make(chan struct{})
 		close(reaped)
-		return exitedWith(lua.ExitLuapfError), reaped
+		return exitedWith(preforklib.ExitLuapfError), reaped
 	}
 	ended := make(chan uint32, 2) // the executor's report, its wait status
 	crashed := make(chan string, 1)
@@ -183,7 +182,7 @@ func waitStatus(cmd *exec.Cmd, err error) uint32 {
 	if errors.As(err, &exitErr) {
 		return exitedWith(exitErr.ExitCode())
 	}
-	return exitedWith(lua.ExitLuapfError)
+	return exitedWith(preforklib.ExitLuapfError)
 }
 
 // exitedWith is the wait status of a process that exited with code.

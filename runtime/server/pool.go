@@ -106,8 +106,8 @@ func startExecutor(image *os.File, script string, logFile *os.File) (*executor, 
 	if err != nil {
 		return nil, fmt.Errorf("start executor: socketpair: %w", err)
 	}
-	ours := os.NewFile(uintptr(pair[0]), "executor control socket")
-	theirs := os.NewFile(uintptr(pair[1]), "executor control socket")
+	ours := os.NewFile(uintptr(pair[0]), "executor control socket (server end)")
+	theirs := os.NewFile(uintptr(pair[1]), "executor control socket (executor end)")
 	defer theirs.Close()
 	crashR, crashW, err := os.Pipe()
 	if err != nil {
@@ -115,8 +115,16 @@ func startExecutor(image *os.File, script string, logFile *os.File) (*executor, 
 		return nil, fmt.Errorf("start executor: crash report pipe: %w", err)
 	}
 	defer crashW.Close()
-	cmd := reexec.RoleCommand(reexec.RoleExecutor, script)
-	cmd.ExtraFiles = []*os.File{image, theirs, crashW}
+	cmd := reexec.Command(reexec.RoleExecutor, script)
+	if cmd.ExtraFiles, err = reexec.ExecutorLayout.ExtraFiles(map[int]*os.File{
+		reexec.ExecutorFdImage:   image,
+		reexec.ExecutorFdControl: theirs,
+		reexec.ExecutorFdCrash:   crashW,
+	}); err != nil {
+		ours.Close()
+		crashR.Close()
+		return nil, err
+	}
 	if logFile != nil {
 		cmd.Stderr = logFile
 	}
@@ -129,14 +137,13 @@ func startExecutor(image *os.File, script string, logFile *os.File) (*executor, 
 	// Only the executor may hold the write end: its exit ends the pipe.
 	crashW.Close()
 	crash := readCrashReport(crashR)
-	conn, err := net.FileConn(ours)
-	ours.Close()
+	conn, err := reexec.UnixConn(reexec.RoleServer, ours)
 	if err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
-		return nil, fmt.Errorf("start executor: control socket: %w", err)
+		return nil, fmt.Errorf("start executor: %w", err)
 	}
-	return &executor{cmd: cmd, control: conn.(*net.UnixConn), pgid: cmd.Process.Pid, crash: crash}, nil
+	return &executor{cmd: cmd, control: conn, pgid: cmd.Process.Pid, crash: crash}, nil
 }
 
 // discard ends an executor that never got a call: closing its control

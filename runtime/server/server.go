@@ -40,46 +40,42 @@ type server struct {
 	stats          *serverStats // for status queries (status.go)
 }
 
-// Main runs the server role, started by setup in a new session with
-// the descriptors of serverFd*. It tells setup "ok" once it can serve, serves
-// the initial call at once, then accepts calls until its socket is removed or
-// replaced, a watched file changes, it has been idle for idle_timeout, or
-// accepting keeps failing.
-func Main(args []string) int {
-	files, err := reexec.InheritedFiles(reexec.RoleServer, reexec.ServerFdListen, "listening socket", "initial call socket",
-		"watcher stdin pipe", "watcher stderr pipe", "snapshot image", "setup readiness pipe")
+// Main runs the server role, started by setup in a new session with the
+// descriptors of reexec.ServerLayout. It tells setup "ok" once it can
+// serve, serves the initial call at once, then accepts calls until its
+// socket is removed or replaced, a watched file changes, it has been idle
+// for idle_timeout, or accepting keeps failing.
+func Main(argv []string) int {
+	files, err := reexec.ServerLayout.Inherit()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
-		return lua.ExitLuapfError
+		return preforklib.Fail(os.Stderr, err)
 	}
-	listenF, callF, watchIn, watchErr, imageF, ready := files[0], files[1], files[2], files[3], files[4], files[5]
+	watchIn, watchErr, imageF, ready := files[reexec.ServerFdWatchIn], files[reexec.ServerFdWatchErr], files[reexec.ServerFdImage], files[reexec.ServerFdReady]
 	// Executors must get the signals later callers forward, whatever the
 	// first caller ignored.
 	if err := reexec.ResetIgnoredSignals(preforklib.ForwardedSignals...); err != nil {
-		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
-		return lua.ExitLuapfError
+		return preforklib.Fail(os.Stderr, err)
 	}
 	defer watchIn.Close() // held only so the watcher sees us alive
+	// Setup reports why the server could not start; stderr, /dev/null
+	// then, tells whoever started the role by hand.
 	fail := func(err error) int {
 		fmt.Fprintf(ready, "%v\n", err)
 		ready.Close()
-		return lua.ExitLuapfError
+		return preforklib.Fail(os.Stderr, err)
+	}
+	listener, err := reexec.UnixListener(reexec.RoleServer, files[reexec.ServerFdListen])
+	if err != nil {
+		return fail(err)
+	}
+	listener.SetUnlinkOnClose(false) // the socket path belongs to the clients' protocol
+	callConn, err := reexec.UnixConn(reexec.RoleServer, files[reexec.ServerFdCall])
+	if err != nil {
+		return fail(err)
 	}
 	im, err := image.Map(imageF)
 	if err != nil {
 		return fail(err)
-	}
-	ln, err := net.FileListener(listenF)
-	listenF.Close()
-	if err != nil {
-		return fail(fmt.Errorf("listening socket: %w", err))
-	}
-	listener := ln.(*net.UnixListener)
-	listener.SetUnlinkOnClose(false) // the socket path belongs to the clients' protocol
-	callConn, err := net.FileConn(callF)
-	callF.Close()
-	if err != nil {
-		return fail(fmt.Errorf("initial call socket: %w", err))
 	}
 	log, err := openServerLog(listener.Addr().String(), im.Meta.Options.LogFacility, im.Meta.Script)
 	if err != nil {
@@ -104,7 +100,7 @@ func Main(args []string) int {
 	ready.Close()
 	log.Printf("server %d started for %s (pool %d, max_servers %d, idle_timeout %gs)",
 		os.Getpid(), s.meta.Script, s.opts.Pool, s.opts.MaxServers, s.opts.IdleTimeout)
-	return s.run(callConn.(*net.UnixConn), watchErr)
+	return s.run(callConn, watchErr)
 }
 
 func (s *server) run(initial *net.UnixConn, watchErr *os.File) int {

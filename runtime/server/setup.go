@@ -30,12 +30,11 @@ func SetupMain(argv []string) int {
 	reexec.FatalSignalsByDefault()
 	files, err := takeSetupFiles()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
-		return lua.ExitLuapfError
+		return preforklib.Fail(os.Stderr, err)
 	}
 	if len(argv) < 2 {
-		fmt.Fprintf(os.Stderr, "luapf: started to set up a server, but no script was named\n")
-		return lua.ExitLuapfError
+		preforklib.Say(os.Stderr, "started to set up a server, but no script was named")
+		return preforklib.ExitLuapfError
 	}
 	interpreter, script, args := argv[0], argv[1], argv[2:]
 	it := lua.NewInterp(lua.ModeSetup)
@@ -44,15 +43,15 @@ func SetupMain(argv []string) int {
 		return startServer(it, files, script, opts)
 	}
 	if err := it.StartScript(interpreter, script, args); err != nil {
-		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
+		preforklib.Say(os.Stderr, "%v", err)
 		return lua.ExitLuaError
 	}
 	if status := it.RunMain(args); status != lua.ExitOK {
 		return status
 	}
-	fmt.Fprintf(os.Stderr, "luapf: %s ended without calling prefork.initialisation_complete(), so there is nothing to keep warm; "+
-		"call it once its initialisation is done, or run it with luapf --standalone\n", script)
-	return lua.ExitLuapfError
+	preforklib.Say(os.Stderr, "%s ended without calling prefork.initialisation_complete(), so there is nothing to keep warm; "+
+		"call it once its initialisation is done, or run it with luapf --standalone", script)
+	return preforklib.ExitLuapfError
 }
 
 // takeSetupFiles parses PREFORK_INTERP, removes it from the environment so
@@ -71,14 +70,22 @@ func takeSetupFiles() (*setupFiles, error) {
 		name string
 		dst  **os.File
 	}{
-		{env.Listen, "listening socket", &s.listen},
-		{env.Call, "initial call socket", &s.call},
-		{env.WatchIn, "watcher stdin pipe", &s.watchIn},
-		{env.WatchErr, "watcher stderr pipe", &s.watchErr},
+		{env.Listen, reexec.SetupLayout.Name(reexec.SetupFdListen), &s.listen},
+		{env.Call, reexec.SetupLayout.Name(reexec.SetupFdCall), &s.call},
+		{env.WatchIn, reexec.SetupLayout.Name(reexec.SetupFdWatchIn), &s.watchIn},
+		{env.WatchErr, reexec.SetupLayout.Name(reexec.SetupFdWatchErr), &s.watchErr},
 	} {
-		if *d.dst, err = reexec.InheritedFile("setup", d.fd, d.name+" (from "+preforklib.EnvPreforkInterp+")"); err != nil {
+		if *d.dst, err = reexec.InheritedFile(reexec.RoleSetup, d.fd, d.name+" named by "+preforklib.EnvPreforkInterp); err != nil {
 			return nil, err
 		}
+	}
+	// Only the server uses the sockets, but setup, whose stderr is the
+	// client's, is where a mistake can be told to the caller.
+	if err := reexec.CheckUnixStream(reexec.RoleSetup, s.listen, true); err != nil {
+		return nil, err
+	}
+	if err := reexec.CheckUnixStream(reexec.RoleSetup, s.call, false); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -110,8 +117,8 @@ func startServer(it *lua.Interp, files *setupFiles, script string, opts lua.Opti
 	err = launchServer(files, &image.Image{Meta: meta, State: state})
 	it.FlushStdio()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
-		os.Exit(lua.ExitLuapfError)
+		preforklib.Say(os.Stderr, "%v", err)
+		os.Exit(preforklib.ExitLuapfError)
 	}
 	os.Exit(lua.ExitOK)
 	return nil
@@ -129,8 +136,19 @@ func launchServer(files *setupFiles, im *image.Image) error {
 	if err != nil {
 		return fmt.Errorf("start server: %w", err)
 	}
-	cmd := reexec.RoleCommand(reexec.RoleServer, script)
-	cmd.ExtraFiles = []*os.File{files.listen, files.call, files.watchIn, files.watchErr, sealed, readyW}
+	defer readyR.Close()
+	defer readyW.Close()
+	cmd := reexec.Command(reexec.RoleServer, script)
+	if cmd.ExtraFiles, err = reexec.ServerLayout.ExtraFiles(map[int]*os.File{
+		reexec.ServerFdListen:   files.listen,
+		reexec.ServerFdCall:     files.call,
+		reexec.ServerFdWatchIn:  files.watchIn,
+		reexec.ServerFdWatchErr: files.watchErr,
+		reexec.ServerFdImage:    sealed,
+		reexec.ServerFdReady:    readyW,
+	}); err != nil {
+		return err
+	}
 	// A daemon in its own session holding none of the caller's files: its
 	// standard streams are /dev/null, its reports go to its log.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
