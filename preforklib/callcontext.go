@@ -1,7 +1,6 @@
 package preforklib
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -96,9 +95,6 @@ func parseLimit(s string) (uint64, error) {
 	}
 	return v, nil
 }
-
-// ErrBadContext is wrapped by errors about a malformed FeatureContext entry.
-var ErrBadContext = errors.New("malformed caller context")
 
 // ParseCallContext parses the value of a FeatureContext extension entry.
 // Items it does not know are ignored; umask and nice are required.

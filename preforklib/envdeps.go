@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -52,9 +51,6 @@ func (d EnvDeps) Params() string {
 	}
 	return b.String()
 }
-
-// ErrBadEnvDeps is wrapped by errors about a malformed FeatureEnv offer.
-var ErrBadEnvDeps = errors.New("malformed environment dependencies in the server's offer")
 
 // ParseEnvDeps parses the parameters of a FeatureEnv offer line.
 func ParseEnvDeps(params string) (EnvDeps, error) {

@@ -3,7 +3,6 @@ package preforklib
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -136,9 +135,6 @@ func ParseOffer(ext []byte) (o Offer, ok bool) {
 // in use when its name is present (with an empty value if it takes none).
 // Names are free of '=' and newlines; values are free of newlines.
 type Extension map[string]string
-
-// ErrBadExtension is wrapped by errors about malformed extension blocks.
-var ErrBadExtension = errors.New("malformed luapf extension block")
 
 // encode lays out the block: its length, then the entries by name.
 func (e Extension) encode() ([]byte, error) {

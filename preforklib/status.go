@@ -71,6 +71,19 @@ func WriteStatusQuery(w io.Writer) error {
 	return nil
 }
 
+// ReadStatusQuery reads the signalling byte of a status query, after the
+// greeting; it fails unless it is SignalStatus.
+func ReadStatusQuery(r io.Reader) error {
+	var signal [1]byte
+	if _, err := io.ReadFull(r, signal[:]); err != nil {
+		return callError("read status query", err)
+	}
+	if signal[0] != SignalStatus {
+		return fmt.Errorf("read status query: signalling byte is 0x%02x, not 0x%02x", signal[0], SignalStatus)
+	}
+	return nil
+}
+
 // WriteStatusReply sends st as the reply to a status query.
 func WriteStatusReply(w io.Writer, st ServerStatus) error {
 	values := []string{strconv.Itoa(st.Pid), st.Script, strconv.FormatInt(st.Uptime.Milliseconds(), 10),

@@ -78,9 +78,9 @@ type client struct {
 	greetingExt []byte
 
 	rt   Runtime             // for running the script without a server (fallback.go)
-	host rundir.HostIdentity // for the idents of other servers (envdeps.go)
+	host rundir.HostIdentity // for the idents of other servers (envfollow.go)
 	env  []string            // the environment the call sends
-	// callContext returns the caller's process context (callcontext.go).
+	// callContext returns the caller's process context (readcontext.go).
 	callContext func() (preforklib.CallContext, error)
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 // forwarder relays the client's signals to its call's executor as frames
-// (signals.go) for the duration of a call that negotiated FeatureSignals.
+// (preforklib.WriteSignalFrame) for the duration of a call that negotiated FeatureSignals.
 //
 // It starts catching before the request is sent, so that a Ctrl-C in that
 // moment neither kills the client behind the script's back nor is lost,

@@ -84,7 +84,7 @@ func dialUnix(path string) (*net.UnixConn, error) {
 }
 
 // dialUnixAs is dialUnix with the client end bound to the abstract address
-// local, which tells a luapf server who is calling (extension.go).
+// local, which tells a luapf server who is calling (preforklib.ClientMark).
 func dialUnixAs(path, local string) (*net.UnixConn, error) {
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -92,7 +92,7 @@ func dialUnixAs(path, local string) (*net.UnixConn, error) {
 	}
 	f := os.NewFile(uintptr(fd), "call socket "+path)
 	// Say we are a luapf client, so a luapf server offers its extensions
-	// (extension.go); any other server ignores the address.
+	// (preforklib.ClientMark); any other server ignores the address.
 	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: local}); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("bind call socket: %w", err)

@@ -16,7 +16,7 @@ import (
 // luapf --status [SCRIPT]: what the server of SCRIPT is doing, or, with no
 // script (and no -g), every server in the run directory. For SCRIPT it
 // follows the servers a call from this environment would go to
-// (envdeps.go) and reports each.
+// (envfollow.go) and reports each.
 
 // ExitNoServer is --status's exit status when no server runs (for SCRIPT,
 // or at all). It exits 0 when one does and ExitLuapfError on errors.

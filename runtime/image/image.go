@@ -23,17 +23,17 @@ type Image struct {
 
 // Meta describes the script behind a snapshot.
 type Meta struct {
-	Script  string      `json:"script"`  // the script path as the client gave it
-	Options lua.Options `json:"options"` // from initialisation_complete
-	Watch   []string    `json:"watch"`   // files whose change makes the server reload
+	Script  string      // the script path as the client gave it
+	Options lua.Options // from initialisation_complete
+	Watch   []string    // files whose change makes the server reload
 	// Reference is the mtime of the socket the client bound before
 	// starting setup (PREFORK_INTERP), in Unix nanoseconds: a watched
 	// file newer than this makes the server reload.
-	Reference int64 `json:"reference"`
+	Reference int64
 	// InitialLuapfClient says the client of the initial call is a luapf
 	// client (PREFORK_INTERP's extra word), which may be offered luapf's
 	// protocol extensions.
-	InitialLuapfClient bool `json:"initial_luapf_client"`
+	InitialLuapfClient bool
 
 	// What the initialisation depends on besides its files in Watch
 	// (lua.Dependencies):
@@ -43,14 +43,14 @@ type Meta struct {
 	// preforklib.EnvDigest of the values it saw. The server serves only
 	// luapf clients whose values give the same digest. --status shows
 	// the names (values are not kept: they may be secrets).
-	EnvNames  []string `json:"env_names"`
-	EnvDigest string   `json:"env_digest"`
+	EnvNames  []string
+	EnvDigest string
 	// InitEnv are its os.setenv calls, in order; every call's
 	// environment gets them on top of the caller's.
-	InitEnv []lua.EnvSetting `json:"init_env"`
+	InitEnv []lua.EnvSetting
 	// WatchAbsent are files it tried to read that did not exist: one
 	// appearing makes the server reload (with autoreload_inc).
-	WatchAbsent []string `json:"watch_absent"`
+	WatchAbsent []string
 }
 
 // imageMagic opens an image; the version follows it.

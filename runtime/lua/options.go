@@ -14,13 +14,13 @@ import (
 // prefork.initialisation_complete{...}. The names and defaults follow the
 // Perl library Proc::Prefork::Interp, plus luapf's pool.
 type Options struct {
-	MaxServers      int      `json:"max_servers"`      // concurrent calls; negative: unlimited
-	IdleTimeout     float64  `json:"idle_timeout"`     // seconds without calls before the server quits
-	AutoreloadInc   bool     `json:"autoreload_inc"`   // reload when a loaded Lua file changes
-	AutoreloadExtra []string `json:"autoreload_extra"` // more files whose change reloads
-	MaxErrors       int      `json:"max_errors"`       // accept errors before the server quits
-	LogFacility     string   `json:"log_facility"`     // syslog facility
-	Pool            int      `json:"pool"`             // executors kept restored ahead of calls
+	MaxServers      int      // max_servers: concurrent calls; negative: unlimited
+	IdleTimeout     float64  // idle_timeout: seconds without calls before the server quits
+	AutoreloadInc   bool     // autoreload_inc: reload when a file the initialisation read changes
+	AutoreloadExtra []string // autoreload_extra: more files whose change reloads
+	MaxErrors       int      // max_errors: accept errors before the server quits
+	LogFacility     string   // log_facility: syslog facility
+	Pool            int      // pool: executors kept restored ahead of calls
 }
 
 // DefaultOptions returns the settings used for options a script leaves out.

@@ -361,7 +361,7 @@ func TestRunDirUnwritable(t *testing.T) {
 }
 
 // isFallbackWarning reports whether stderr is the one warning line of a
-// script run without a server (preforklib fallback.go).
+// script run without a server (preforklib/client fallback.go).
 func isFallbackWarning(stderr string) bool {
 	return strings.HasPrefix(stderr, "luapf: warning: cannot use a server: ") && strings.HasSuffix(stderr, " without a server\n") &&
 		strings.Count(stderr, "\n") == 1

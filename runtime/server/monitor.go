@@ -16,7 +16,7 @@ import (
 // reports the executor's wait status. If the client goes away first, the
 // executor's process group gets SIGINT (then SIGKILL if it lingers). A
 // luapf client that negotiated signal forwarding sends signal frames
-// meanwhile (forward.go).
+// meanwhile (callgroup.go).
 
 const (
 	// handshakeTimeout bounds how long a client may take to send its

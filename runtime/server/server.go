@@ -37,7 +37,7 @@ type server struct {
 	idle   *time.Timer
 
 	served, failed atomic.Int64
-	stats          *serverStats // for status queries (status.go)
+	stats          *serverStats // for status queries (statusquery.go)
 }
 
 // Main runs the server role, started by setup in a new session with the

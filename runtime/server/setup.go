@@ -95,7 +95,7 @@ func takeSetupFiles() (*setupFiles, error) {
 // full disk, say: luapf's failure, not a Lua error at the script's line).
 // It returns only the error of a state that cannot be captured, or of an
 // initialisation that read more environment than can be tracked
-// (dependencies.go), which is raised at the script's
+// (lua.Interp.Dependencies), which is raised at the script's
 // initialisation_complete.
 func startServer(it *lua.Interp, files *setupFiles, script string, opts lua.Options) error {
 	state, err := snapshot.Capture(it.L, it.CaptureConfig())

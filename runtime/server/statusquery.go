@@ -1,7 +1,6 @@
 package server
 
 import (
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -49,14 +48,13 @@ func (s *server) startStatusQuery(conn *net.UnixConn) {
 }
 
 // answerStatus speaks the status query protocol on conn (preforklib
-// status.go): greeting with the offer, signalling byte, reply.
+// FeatureStatus): greeting with the offer, signalling byte, reply.
 func (s *server) answerStatus(conn *net.UnixConn) error {
 	conn.SetDeadline(time.Now().Add(handshakeTimeout))
 	if err := preforklib.WriteGreeting(conn, s.offer().Encode()); err != nil {
 		return err
 	}
-	var signal [1]byte
-	if _, err := io.ReadFull(conn, signal[:]); err != nil || signal[0] != preforklib.SignalStatus {
+	if err := preforklib.ReadStatusQuery(conn); err != nil {
 		return err
 	}
 	return preforklib.WriteStatusReply(conn, s.status())
