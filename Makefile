@@ -1,6 +1,9 @@
 # luapf build, test and benchmark entry points. See README.md.
 
-PREFIX ?= /usr/local
+# Where make install puts luapf: PREFIX/bin/luapf. /usr, so that scripts
+# can start #!/usr/bin/luapf as the README and the man page show (a test in
+# cmd/luapf checks that they agree).
+PREFIX ?= /usr
 GO ?= go
 BIN := bin/luapf
 # Every fuzz target, as package:FuzzName; `make check` runs each briefly.
@@ -11,7 +14,7 @@ FUZZ_TARGETS ?= ./preforklib:FuzzDecodeMessage ./preforklib:FuzzReadGreeting ./p
 	./preforklib:FuzzParseEnvDeps ./preforklib:FuzzParseCallContext ./preforklib:FuzzReadExitReport
 FUZZTIME ?= 10s
 
-.PHONY: all build check test test-gopher-lua vet fuzz demo install uninstall bench bench-quick soak clean
+.PHONY: all build check peers test test-gopher-lua vet fuzz demo install uninstall bench bench-quick soak clean
 
 all: build
 
@@ -21,6 +24,7 @@ build:
 vet:
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy: run go mod tidy" >&2; exit 1; }
 
 test: test-gopher-lua
 	$(GO) test -race -count=1 ./...
@@ -35,7 +39,13 @@ test-gopher-lua:
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh $(FUZZ_TARGETS)
 
-check: build vet test fuzz
+# The programs the tests run luapf against or with (.ci/install-peers.sh
+# lists them): installed when missing if make runs as root; otherwise the
+# installer says what is missing and check stops there, saying what to run.
+peers:
+	@sh .ci/install-peers.sh || { echo "make check: the test peers above are missing; install them as root with: sh .ci/install-peers.sh (or run make check as root)" >&2; exit 1; }
+
+check: peers build vet test fuzz
 
 # The long soak: SOAK_CALLS calls, 8 at a time, through one server; prints
 # its figures (calls, wrong statuses, bytes lost, the server's descriptors

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"luapf/internal/testutil"
 	"luapf/preforklib/client"
 )
 
@@ -18,13 +19,11 @@ var manPage = filepath.Join("..", "..", "man", "luapf.1")
 // TestManPageRenders: man -l and groff render the man page without a
 // warning.
 func TestManPageRenders(t *testing.T) {
+	testutil.RequirePeer(t, testutil.Man)
 	for _, argv := range [][]string{
 		{"man", "-l", manPage},
 		{"groff", "-man", "-Tutf8", "-ww", "-z", manPage},
 	} {
-		if _, err := exec.LookPath(argv[0]); err != nil {
-			t.Fatalf("%s is needed to check the man page (.ci/run installs it): %v", argv[0], err)
-		}
 		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Env = append(os.Environ(), "MANWIDTH=80", "MANPAGER=cat", "PAGER=cat")
 		var stdout, stderr bytes.Buffer

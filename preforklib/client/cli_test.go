@@ -62,7 +62,7 @@ func TestStandaloneHook(t *testing.T) {
 // client ends as setup ended, or explains that the script never finished
 // its initialisation, and leaves no socket and no process behind.
 func TestSetupFailures(t *testing.T) {
-	requirePerlPeer(t)
+	testutil.RequirePeer(t, testutil.PerlServer)
 	pfi := preforkInterpLink(t)
 	tests := []struct {
 		name, script string

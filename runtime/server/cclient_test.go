@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strings"
@@ -15,15 +14,6 @@ import (
 
 // cClient is chiark's C prefork-interp from Debian.
 const cClient = "/usr/bin/prefork-interp"
-
-// requireCClient fails the test when the C client cannot run: the interop
-// tests are the proof of compatibility and must not be skipped.
-func requireCClient(t *testing.T) {
-	t.Helper()
-	if out, err := exec.Command(cClient, "--help").CombinedOutput(); err != nil {
-		t.Fatalf("%s does not run (install the peers with .ci/install-peers.sh): %v\n%s", cClient, err, out)
-	}
-}
 
 // cClientIdent returns a fresh server ident for the C client and removes
 // the socket, lock and server log it names when the test ends: the C client
@@ -52,7 +42,7 @@ func cClientIdent(t *testing.T) string {
 // TestCClient: Debian's C client drives luapf's server and gets the same
 // results as luapf's own client, on the spawning call and warm.
 func TestCClient(t *testing.T) {
-	requireCClient(t)
+	testutil.RequirePeer(t, testutil.CClient)
 	cases := []struct {
 		script string
 		args   []string

@@ -176,7 +176,7 @@ func TestSnapshotSealed(t *testing.T) {
 // client sends it in the call's environment (chiark's C client passes on
 // whatever it has).
 func TestPreforkInterpHidden(t *testing.T) {
-	requireCClient(t)
+	testutil.RequirePeer(t, testutil.CClient)
 	l := newLuapf(t)
 	path := script("test/environ.lua")
 	want := "lua PREFORK_INTERP=(unset)\nchild PREFORK_INTERP=(unset)\n"

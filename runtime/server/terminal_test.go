@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -25,9 +24,7 @@ type terminal struct {
 
 func newTerminal(t *testing.T, l *luapf) *terminal {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatalf("tmux is needed for the terminal tests (.ci/run installs it): %v", err)
-	}
+	testutil.RequirePeer(t, testutil.Tmux)
 	term := &terminal{t: t, l: l, sock: filepath.Join(l.sb.Dir, "tmux")}
 	// The session's processes carry the sandbox's HOME, so the sandbox
 	// kills whatever is left; kill-server ends it properly first.
