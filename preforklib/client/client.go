@@ -124,8 +124,8 @@ func (c *client) run() int {
 }
 
 // connectOrSpawn returns a connection to the script's server whose
-// greeting has been read, starting a server if there is none (REFERENCE.md
-// A, client algorithm). For --kill it removes the server's socket and lock
+// greeting has been read, starting a server if there is none (docs/protocol.md,
+// client algorithm). For --kill it removes the server's socket and lock
 // and returns no connection. A server whose initialisation saw other
 // values of the environment is not used: the error is an *envMismatch.
 // Failures before setup starts are marked unavailable (fallback.go).

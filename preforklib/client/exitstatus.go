@@ -12,7 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// A client ends the way the script ended (REFERENCE.md A, client exit
+// A client ends the way the script ended (docs/protocol.md, exit
 // status): with the same exit code; killed by the same signal when it was
 // SIGINT, SIGTERM, SIGHUP, SIGPIPE or SIGKILL without a core dump, so that
 // a shell or make sees exactly what it would have seen; otherwise with a

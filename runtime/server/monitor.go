@@ -11,7 +11,7 @@ import (
 	"luapf/preforklib"
 )
 
-// The monitor is the goroutine that serves one call (REFERENCE.md A): it
+// The monitor is the goroutine that serves one call (docs/protocol.md, server): it
 // speaks protocol v1 on the call socket, hands the call to an executor, and
 // reports the executor's wait status. If the client goes away first, the
 // executor's process group gets SIGINT (then SIGKILL if it lingers). A

@@ -33,4 +33,8 @@
 // The format is versioned and guarded by the gopher-lua version and a
 // fingerprint of the structures it depends on; TestInternals fails loudly
 // when a gopher-lua upgrade changes them.
+//
+// In luapf, setup (runtime/server, setup.go) captures, runtime/image carries
+// the bytes in a sealed memfd, and each executor (runtime/executor)
+// restores; both open their states with runtime/lua.
 package snapshot

@@ -6,7 +6,7 @@
 # EXIT. "call.pl kill SIGNAL" dies of SIGNAL instead.
 #
 # Calls end with POSIX::_exit after flushing: the Perl library's monitor
-# can see a normal exit as SIGINT (REFERENCE.md A, known defects).
+# can see a normal exit as SIGINT (docs/protocol.md, defects of the peers).
 use strict;
 use warnings;
 use IO::Handle;

@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 # Computes the ident golden vectors of ident_test.go independently of the
-# Go code: the byte layout of REFERENCE.md A (and of the C client) built
+# Go code: the byte layout of docs/protocol.md (and of the C client) built
 # with pack, for a fixed host (utsname, cwd and / device and inode numbers)
 # on a little-endian 64-bit machine. Run: perl testdata/ident_golden.pl
 use strict; use Digest::SHA qw(sha256_hex);
