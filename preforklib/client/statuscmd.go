@@ -87,10 +87,10 @@ func reportServer(out io.Writer, sockPath, what string) (running bool, env prefo
 		what += " (socket " + sockPath + ")"
 	}
 	switch {
-	case errors.Is(err, ErrNoServer):
+	case errors.Is(err, errNoServer):
 		fmt.Fprintf(out, "no server for %s: nobody listens\n", what)
 		return false, env, nil
-	case errors.Is(err, ErrNoStatus):
+	case errors.Is(err, errNoStatus):
 		fmt.Fprintf(out, "server for %s: %v\n", what, err)
 		return true, env, nil
 	case err != nil:
@@ -131,26 +131,21 @@ func envNames(names []string) string {
 // answer within it is reported as not answering, not waited for forever.
 const statusQueryTimeout = 10 * time.Second
 
-// Errors of QueryStatus that are answers rather than failures.
+// The client's errors that are answers rather than failures: those of
+// queryStatus.
 var (
-	// ErrNoServer means nobody serves the socket.
-	ErrNoServer = errors.New("no server")
-	// ErrNoStatus means the server does not answer status queries: it is
+	// errNoServer means nobody serves the socket.
+	errNoServer = errors.New("no server")
+	// errNoStatus means the server does not answer status queries: it is
 	// not luapf's Lua server (the Perl library, or an older luapf).
-	ErrNoStatus = errors.New("the server does not report its status (it is not a luapf Lua server)")
+	errNoStatus = errors.New("the server does not report its status (it is not a luapf Lua server)")
 )
 
-// QueryStatus asks the server at sockPath for its status. It returns an
-// error wrapping ErrNoServer when nobody serves the socket and ErrNoStatus
-// when the server does not answer status queries.
-func QueryStatus(sockPath string) (preforklib.ServerStatus, error) {
-	st, _, err := queryStatus(sockPath)
-	return st, err
-}
-
-// queryStatus is QueryStatus that also returns the environment the
-// server's initialisation read, which its greeting's offer carries
-// (FeatureEnv): none from a server that offers none.
+// queryStatus asks the server at sockPath for its status, and returns it
+// with the environment the server's initialisation read, which its
+// greeting's offer carries (preforklib.FeatureEnv): none from a server
+// that offers none. The error wraps errNoServer when nobody serves the
+// socket and errNoStatus when the server does not answer status queries.
 func queryStatus(sockPath string) (preforklib.ServerStatus, preforklib.EnvDeps, error) {
 	st, env := preforklib.ServerStatus{}, preforklib.EnvDeps{}
 	conn, err := dialUnixAs(sockPath, preforklib.StatusAddress())
@@ -158,20 +153,20 @@ func queryStatus(sockPath string) (preforklib.ServerStatus, preforklib.EnvDeps, 
 		return st, env, err
 	}
 	if conn == nil {
-		return st, env, ErrNoServer
+		return st, env, errNoServer
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(statusQueryTimeout))
 	ext, err := preforklib.ReadGreeting(conn)
 	switch {
 	case errors.Is(err, preforklib.ErrNoGreeting):
-		return st, env, fmt.Errorf("%w: the connection closed before the greeting", ErrNoServer)
+		return st, env, fmt.Errorf("%w: the connection closed before the greeting", errNoServer)
 	case err != nil:
 		return st, env, fmt.Errorf("status of %s: %w", sockPath, err)
 	}
 	offer, ok := preforklib.ParseOffer(ext)
 	if !ok || !offer.Has(preforklib.FeatureStatus) {
-		return st, env, ErrNoStatus
+		return st, env, errNoStatus
 	}
 	if err := preforklib.WriteStatusQuery(conn); err != nil {
 		return st, env, fmt.Errorf("status of %s: %w", sockPath, err)

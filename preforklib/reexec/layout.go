@@ -93,9 +93,6 @@ var (
 	}}
 )
 
-// Role returns the name of the role that inherits l.
-func (l Layout) Role() string { return l.role }
-
 // Name returns what l says fd is, "" for a descriptor not in l.
 func (l Layout) Name(fd int) string {
 	if fd < FirstFd || fd-FirstFd >= len(l.names) {
