@@ -22,7 +22,7 @@ import (
 //   - Files it read: Lua files loaded with require, dofile or loadfile, and
 //     data files opened for reading with io.open (modes "r" and "rb"),
 //     io.lines or io.input. With autoreload_inc (the default) they join the
-//     files whose change makes the server reload (watchList), and a file
+//     files whose change makes the server reload (WatchList), and a file
 //     it tried to read that did not exist makes the server reload when it
 //     appears. A file opened for writing or update is not a dependency: the
 //     initialisation's own writes would make every call reload. Only
