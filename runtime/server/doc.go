@@ -5,7 +5,8 @@
 //     prefork.initialisation_complete(), captures the state, writes the
 //     image (runtime/image) and starts the server with the client's
 //     descriptors, then exits 0 once the server is ready;
-//   - the server (server.go, Main): accepts calls on the listening socket
+//   - the server (server.go, Main): validates the image once, so that its
+//     executors can trust it, then accepts calls on the listening socket
 //     (checking each caller's uid, peer.go) and status queries
 //     (statusquery.go), until its socket is removed or replaced (the
 //     watcher), a file the script depends on changes (autoreload.go), it
@@ -14,8 +15,8 @@
 //     luapf's offer (offer.go), the request, the hand-over to an executor,
 //     the caller's signals relayed to the executor's process group and a
 //     caller that goes away noticed (callgroup.go), and the wait status;
-//   - the pool (pool.go): executors (runtime/executor) restored ahead of
-//     calls, so that a call rarely waits for a restore; an executor's crash
+//   - the pool (pool.go): executors (runtime/executor) started ahead of
+//     calls, so that a call rarely waits for one; an executor's crash
 //     report (crash.go) ends its call with status 127.
 //
 // Every failed call leaves one line in the server's log (calllog.go,
