@@ -131,7 +131,7 @@ func (e *encoder) word(v lua.LValue) uint64 {
 		e.numbers = append(e.numbers, bits)
 		return tagged(tagNumber, uint32(len(e.numbers)-1))
 	case lua.LString:
-		return tagged(tagString, e.pool.add(string(x)))
+		return stringWord(e.pool.add(string(x)), len(x))
 	case *lua.LTable:
 		if id, ok := e.tables.ids[x]; ok {
 			return tagged(tagTable, uint32(id))

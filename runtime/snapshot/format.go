@@ -49,7 +49,9 @@ import (
 // Integers in records are little-endian; offsets inside a section are
 // relative to its start; object ids index the record sections. A value is
 // one 64-bit word: a number's IEEE-754 bits when they are below wordTagged,
-// else wordTagged | tag<<32 | payload (see the tag constants). So every
+// else wordTagged | tag<<44 | payload (see the tag constants); a string's
+// payload holds its offset in the pool and, up to 4094 bytes, its length,
+// so that restoring a string value reads nothing of the pool. So every
 // value comes back exactly (-0.0, 2^53+1, NaN payloads: a number whose bits
 // collide with the tagged range is kept in the numbers section).
 //
@@ -138,10 +140,14 @@ const (
 )
 
 // Value words. A word below wordTagged is a number; a tagged word is
-// wordTagged | tag<<32 | payload.
+// wordTagged | tag<<tagShift | payload, where a string's payload is its
+// offset in the pool | its length<<strLenShift (strLenLong for a string of
+// strLenLong bytes or more, whose length is read from the pool).
 const (
-	wordTagged uint64 = 0xFFF8 << 48
-	tagShift          = 32
+	wordTagged  uint64 = 0xFFF8 << 48
+	tagShift           = 44
+	strLenShift        = 32
+	strLenLong         = 1<<(tagShift-strLenShift) - 1
 )
 
 // Value tags.
@@ -190,6 +196,22 @@ var ErrCorrupt = errors.New("corrupt snapshot")
 var ErrVersion = errors.New("snapshot from another luapf")
 
 func tagged(tag uint64, payload uint32) uint64 { return wordTagged | tag<<tagShift | uint64(payload) }
+
+// stringWord is the word of a string of n bytes at off in the pool.
+func stringWord(off uint32, n int) uint64 {
+	return tagged(tagString, off) | uint64(min(n, strLenLong))<<strLenShift
+}
+
+// wordStrLen is the length field of a string's word.
+func wordStrLen(w uint64) int { return int(w>>strLenShift) & strLenLong }
+
+// uvarintLen is the length of n's uvarint encoding, for n < 1<<14.
+func uvarintLen(n int) int {
+	if n < 1<<7 {
+		return 1
+	}
+	return 2
+}
 
 // wordTag returns a tagged word's tag (a number's words have none).
 func wordTag(w uint64) uint64 { return (w - wordTagged) >> tagShift }
@@ -278,6 +300,27 @@ func readHeader(data []byte) (*layout, error) {
 	return l, nil
 }
 
+// wordStr returns the string a (valid) string word names, without
+// reading the pool when the word holds its length.
+func (l *layout) wordStr(w uint64) string {
+	off, n := wordPayload(w), wordStrLen(w)
+	if n == strLenLong {
+		return l.str(off)
+	}
+	start := int(off) + uvarintLen(n)
+	return unsafeString(l.sec[secStrings][start : start+n])
+}
+
+// checkedWordStr checks a string word against the pool and returns its
+// string.
+func (l *layout) checkedWordStr(w uint64) (string, bool) {
+	s, ok := l.checkedStr(uint64(wordPayload(w)))
+	if n := wordStrLen(w); !ok || (n < strLenLong && len(s) != n) || (n == strLenLong && len(s) < strLenLong) {
+		return "", false
+	}
+	return s, true
+}
+
 // checkedStr returns the string at off in the pool, or false when off does
 // not name a string that lies inside the pool.
 func (l *layout) checkedStr(off uint64) (string, bool) {
@@ -306,10 +349,10 @@ func (l *layout) constant(w uint64) (lua.LValue, bool) {
 	switch {
 	case isNumberWord(w):
 		return l.number(w), true
-	case wordTag(w) == tagNumber && int(wordPayload(w)) < l.count(secNumbers, numberSize):
+	case w == tagged(tagNumber, wordPayload(w)) && int(wordPayload(w)) < l.count(secNumbers, numberSize):
 		return l.number(w), true
 	case wordTag(w) == tagString:
-		s, ok := l.checkedStr(uint64(wordPayload(w)))
+		s, ok := l.checkedWordStr(w)
 		return lua.LString(s), ok
 	}
 	return lua.LNil, false

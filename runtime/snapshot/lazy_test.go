@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
@@ -134,4 +135,42 @@ func tableID(t *testing.T, h *heap, name string) uint32 {
 	}
 	t.Fatalf("global %s is not a table the heap made", name)
 	return 0
+}
+
+// TestStringLengths: strings whose length a value word holds and longer
+// ones, whose length is read from the pool, come back exactly, as values
+// and as keys, lazily and eagerly.
+func TestStringLengths(t *testing.T) {
+	src := `local prefork = require 'prefork'
+strs = {}
+for _, n in ipairs({0, 1, 127, 128, 4094, 4095, 4096, 70000}) do
+  local s = string.rep("x", n - 1) .. (n > 0 and "!" or "")
+  strs[#strs + 1] = s
+  strs[s] = n
+end
+prefork.initialisation_complete()
+`
+	snap, err := captureInProcess(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, eager := range []bool{false, true} {
+		rt := &testRuntime{mode: "restore"}
+		L, _ := rt.newState()
+		if _, err := Restore(L, snap, RestoreOptions{Eager: eager}); err != nil {
+			t.Fatal(err)
+		}
+		strs := L.GetGlobal("strs").(*lua.LTable)
+		for i, n := range []int{0, 1, 127, 128, 4094, 4095, 4096, 70000} {
+			s, ok := strs.RawGetInt(i + 1).(lua.LString)
+			want := strings.Repeat("x", max(n-1, 0)) + map[bool]string{true: "!"}[n > 0]
+			if !ok || string(s) != want {
+				t.Errorf("eager %v: string of %d bytes came back as %d bytes", eager, n, len(s))
+			}
+			if got := strs.RawGetString(want); got != lua.LNumber(n) {
+				t.Errorf("eager %v: key of %d bytes gives %v", eager, n, got)
+			}
+		}
+		L.Close()
+	}
 }

@@ -240,7 +240,7 @@ func (h *heap) value(w uint64) lua.LValue {
 	case tagTrue:
 		return lua.LTrue
 	case tagString:
-		return lua.LString(h.lay.str(p))
+		return lua.LString(h.lay.wordStr(w))
 	case tagTable:
 		return h.table(p)
 	case tagFunction:
@@ -307,7 +307,7 @@ func (h *heap) StringField(id uint32, key string) (lua.LValue, bool) {
 			return lua.LNil, true
 		}
 		at := entries + int(e-1)*entrySize
-		if h.lay.str(wordPayload(le64(contents, at))) != key {
+		if h.lay.wordStr(le64(contents, at)) != key {
 			continue
 		}
 		v := le64(contents, at+wordSize)

@@ -88,8 +88,8 @@ func (v *validator) word(w uint64, deleted bool) (uint64, error) {
 	limit := -1 // no payload
 	switch tag {
 	case tagString:
-		if _, ok := v.l.checkedStr(uint64(p)); !ok {
-			return 0, corrupt("string offset %d", p)
+		if _, ok := v.l.checkedWordStr(w); !ok {
+			return 0, corrupt("string word %#x", w)
 		}
 		return tag, nil
 	case tagTable:
@@ -108,7 +108,7 @@ func (v *validator) word(w uint64, deleted bool) (uint64, error) {
 	default:
 		return 0, corrupt("value word %#x", w)
 	}
-	if (limit < 0 && w != tagged(tag, 0)) || (limit >= 0 && int64(p) >= int64(limit)) {
+	if (limit < 0 && w != tagged(tag, 0)) || (limit >= 0 && (w != tagged(tag, p) || int64(p) >= int64(limit))) {
 		return 0, corrupt("value word %#x out of range", w)
 	}
 	return tag, nil
@@ -231,7 +231,7 @@ func (v *validator) checkIndex(what string, index, entries, hlen uint32, stringK
 		if isNumberWord(kw) || wordTag(kw) != tagString {
 			return "", false
 		}
-		return v.l.str(wordPayload(kw)), true
+		return v.l.wordStr(kw), true
 	}
 	used := 0
 	for s := uint32(0); s < slots; s++ {
@@ -397,7 +397,10 @@ func (v *validator) checkRoots() error {
 		}
 	}
 	mainWord := r.u64()
-	if isNumberWord(mainWord) || wordTag(mainWord) != tagFunction || int64(wordPayload(mainWord)) >= int64(v.funcs) {
+	if r.err != nil {
+		return r.err
+	}
+	if t, err := v.word(mainWord, false); err != nil || t != tagFunction {
 		return corrupt("the main chunk is not a function")
 	}
 	mainRec := v.l.record(secClosures, closureRecordSize, wordPayload(mainWord))
