@@ -105,14 +105,14 @@ func restoreImage(f *os.File) (*lua.Interp, *snapshot.Continuation, error) {
 	it := lua.NewInterp(lua.ModeExecutor)
 	it.InitEnv = im.Meta.InitEnv
 	if !eager {
-		cont, err := snapshot.Restore(it.L, im.State, snapshot.RestoreOptions{Validated: true})
+		cont, err := snapshot.Restore(it.L, im.State, it.RestoreOptions(false))
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", im.Meta.Script, err)
 		}
 		return it, cont, nil
 	}
 	old := debug.SetGCPercent(-1)
-	cont, err := snapshot.Restore(it.L, im.State, snapshot.RestoreOptions{Validated: true, Eager: true})
+	cont, err := snapshot.Restore(it.L, im.State, it.RestoreOptions(true))
 	debug.SetGCPercent(old)
 	runtime.GC()
 	if err != nil {

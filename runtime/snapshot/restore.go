@@ -17,6 +17,10 @@ type RestoreOptions struct {
 	// returns, instead of on first use: tests run every script both ways,
 	// and benchmarks compare them.
 	Eager bool
+	// Builtins is the index of the state's library objects, when the
+	// caller made one (IndexBuiltins) after opening the state and before
+	// anything changed them; nil: Restore makes it.
+	Builtins *Builtins
 }
 
 // Restore rebuilds a snapshot in L, a fresh state opened exactly like the
@@ -55,7 +59,11 @@ func restore(L *lua.LState, data []byte, opts RestoreOptions) (*Continuation, *h
 		return nil, nil, err
 	}
 	h := newHeap(L, lay)
-	if err := h.resolveBuiltins(IndexBuiltins(L)); err != nil {
+	b := opts.Builtins
+	if b == nil {
+		b = IndexBuiltins(L)
+	}
+	if err := h.resolveBuiltins(b); err != nil {
 		return nil, nil, err
 	}
 	spec := h.roots()
