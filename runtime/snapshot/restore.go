@@ -47,7 +47,16 @@ func Restore(L *lua.LState, data []byte, opts RestoreOptions) (*Continuation, er
 }
 
 // restore is Restore, also returning the heap, which tests inspect.
-func restore(L *lua.LState, data []byte, opts RestoreOptions) (*Continuation, *heap, error) {
+func restore(L *lua.LState, data []byte, opts RestoreOptions) (c *Continuation, h *heap, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(errInternal)
+			if !ok {
+				panic(r)
+			}
+			c, h, err = nil, nil, e
+		}
+	}()
 	if internalsErr != nil {
 		return nil, nil, internalsErr
 	}
@@ -58,7 +67,7 @@ func restore(L *lua.LState, data []byte, opts RestoreOptions) (*Continuation, *h
 	if err != nil {
 		return nil, nil, err
 	}
-	h := newHeap(L, lay)
+	h = newHeap(L, lay)
 	b := opts.Builtins
 	if b == nil {
 		b = IndexBuiltins(L)
@@ -70,7 +79,7 @@ func restore(L *lua.LState, data []byte, opts RestoreOptions) (*Continuation, *h
 	if opts.Eager {
 		h.loadAll()
 	}
-	c, err := newContinuation(L, spec)
+	c, err = newContinuation(L, spec)
 	return c, h, err
 }
 
@@ -229,10 +238,17 @@ func newHeap(L *lua.LState, l *layout) *heap {
 }
 
 // internalError reports a snapshot that passed Validate yet cannot be
-// restored: a luapf bug, never bad input.
+// restored: a luapf bug, never bad input. It panics with an
+// errInternal: Restore returns it as an error, and one met while a call
+// loads a table reaches the script as a Lua error.
 func internalError(format string, args ...any) {
-	panic(fmt.Sprintf("luapf: internal error restoring a validated snapshot: "+format, args...))
+	panic(errInternal(fmt.Sprintf("luapf: internal error restoring a validated snapshot: "+format, args...)))
 }
+
+// errInternal is what internalError panics with.
+type errInternal string
+
+func (e errInternal) Error() string { return string(e) }
 
 // value makes the value of a word.
 func (h *heap) value(w uint64) lua.LValue {
