@@ -81,30 +81,36 @@ func (b *bench) runMemory() (map[string]memoryFigures, error) {
 // peakRSS returns VmHWM of the one sandbox process whose command line
 // starts with prefix.
 func (b *bench) peakRSS(prefix string) (float64, error) {
-	procs := b.procs.find(prefix)
-	if len(procs) != 1 {
-		return 0, fmt.Errorf("expected one process %q in the sandbox, found %v", prefix, procs)
-	}
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", procs[0].pid))
+	status, err := b.procFile(prefix, "status")
 	if err != nil {
-		return 0, fmt.Errorf("read the peak RSS of %q: %w", prefix, err)
+		return 0, err
 	}
-	return parseStatusKiB(string(status), "VmHWM")
+	return parseStatusKiB(status, "VmHWM")
 }
 
 // privateKiB returns the private memory (the Private_* lines of
 // /proc/PID/smaps_rollup: pages no other process maps) of the one sandbox
 // process whose command line starts with prefix.
 func (b *bench) privateKiB(prefix string) (float64, error) {
+	rollup, err := b.procFile(prefix, "smaps_rollup")
+	if err != nil {
+		return 0, err
+	}
+	return parsePrivateKiB(rollup)
+}
+
+// procFile reads /proc/PID/name of the one sandbox process whose command
+// line starts with prefix.
+func (b *bench) procFile(prefix, name string) (string, error) {
 	procs := b.procs.find(prefix)
 	if len(procs) != 1 {
-		return 0, fmt.Errorf("expected one process %q in the sandbox, found %v", prefix, procs)
+		return "", fmt.Errorf("expected one process %q in the sandbox, found %v", prefix, procs)
 	}
-	rollup, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", procs[0].pid))
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", procs[0].pid, name))
 	if err != nil {
-		return 0, fmt.Errorf("read the private memory of %q: %w", prefix, err)
+		return "", fmt.Errorf("read the %s of %q: %w", name, prefix, err)
 	}
-	return parsePrivateKiB(string(rollup))
+	return string(data), nil
 }
 
 // luapfPrivate returns the private memory of script's luapf server and of
