@@ -189,6 +189,14 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 	offer, ok := preforklib.ParseOffer(c.greetingExt)
 	if ok {
 		req.Ext = c.extension(offer)
+		if offer.Has(preforklib.FeatureCwd) {
+			cwd, err := preforklib.OpenWorkingDir()
+			if err != nil {
+				return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
+			}
+			defer cwd.Close()
+			req.Ext[preforklib.FeatureCwd], req.Cwd = "", cwd
+		}
 	}
 	var fwd *forwarder
 	if _, ok := req.Ext[preforklib.FeatureSignals]; ok {
