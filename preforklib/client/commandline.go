@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -79,9 +80,33 @@ func (inv *Invocation) Argv() []string {
 	return append(argv, inv.Args...)
 }
 
-// IdentSpec returns what the server ident covers of this invocation.
+// IdentSpec returns what the server ident covers of this invocation. Under
+// luapf's syntax that is the script's absolute, lexically cleaned path
+// (identScript), so that every spelling of one path from one directory
+// names one server; as prefork-interp it is the script as given, which is
+// what chiark's C client hashes.
 func (inv *Invocation) IdentSpec() rundir.IdentSpec {
-	return rundir.IdentSpec{Items: inv.IdentItems, Interpreter: inv.Interpreter, Script: inv.Script, HasScript: inv.HasScript}
+	script := inv.Script
+	if inv.Syntax == SyntaxLuapf && inv.HasScript {
+		script = identScript(script, os.Getwd)
+	}
+	return rundir.IdentSpec{Items: inv.IdentItems, Interpreter: inv.Interpreter, Script: script, HasScript: inv.HasScript}
+}
+
+// identScript returns the path of script that luapf's server ident covers:
+// absolute (joined to the working directory that getwd returns, which
+// follows $PWD as a shell does) and lexically cleaned, symbolic links not
+// resolved. s.lua, ./s.lua, ././s.lua and $PWD/s.lua are one path. If the
+// working directory cannot be found, it is the script cleaned.
+func identScript(script string, getwd func() (string, error)) string {
+	if filepath.IsAbs(script) {
+		return filepath.Clean(script)
+	}
+	wd, err := getwd()
+	if err != nil {
+		return filepath.Clean(script)
+	}
+	return filepath.Join(wd, script)
 }
 
 // IsCombined reports whether arg is a #! line's options in a single
