@@ -156,6 +156,11 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 		return nil, unavailable(err)
 	}
 	conn, ext, err := spawnServer(c.inv, c.sockPath)
+	var setupErr *setupExitError
+	if errors.As(err, &setupErr) {
+		// No server: leave nothing of it behind, the lock file included.
+		_ = rundir.RemoveServer(c.runDir, c.ident)
+	}
 	c.greetingExt = ext
 	return conn, err
 }
