@@ -57,6 +57,10 @@ func Main(argv []string, rt Runtime) int {
 		return rt.Standalone(inv.Script, inv.Args)
 	case ModeStatus:
 		return statusMain(inv, os.Stdout)
+	case ModeKill:
+		if inv.All {
+			return killAll(os.Stderr)
+		}
 	}
 	c, err := newClient(inv)
 	if err != nil {
@@ -110,6 +114,9 @@ func (c *client) run() int {
 	switch {
 	case errors.As(err, &setupErr):
 		return PropagateStatus(setupErr.status, "setup", os.Stderr)
+	case errors.As(err, new(*noServerError)):
+		preforklib.Say(os.Stderr, "%v", err)
+		return ExitNoServer
 	case err != nil:
 		return runWithoutServer(c.inv, c.rt, err)
 	case conn == nil: // --kill

@@ -67,6 +67,8 @@ type Invocation struct {
 	FixedIdent string
 	// Unlaundered records -U, the only argument and environment mediation.
 	Unlaundered bool
+	// All is --all: with --kill, stop every server in the run directory.
+	All bool
 }
 
 // Argv returns the argv that setup is started with and that each call
@@ -183,7 +185,11 @@ func ParseCommandLine(argv []string, self string, lookupEnv func(string) (string
 		return nil, errors.New("need -U (unlaundered argument and environment handling, the only kind there is)")
 	case inv.Mode == ModeStatus && len(inv.Args) > 0:
 		return nil, fmt.Errorf("--status takes at most a script, not its arguments (%q)", inv.Args)
-	case inv.Syntax == SyntaxLuapf && !inv.HasScript && inv.Mode != ModeStatus:
+	case inv.All && inv.Mode != ModeKill:
+		return nil, errors.New("--all goes with --kill only: luapf --kill --all stops every server")
+	case inv.All && (inv.HasScript || len(inv.IdentItems) > 0 || inv.FixedIdent != ""):
+		return nil, errors.New("luapf --kill --all stops every server: it takes no script, -E, -G or -g")
+	case inv.Syntax == SyntaxLuapf && !inv.HasScript && inv.Mode != ModeStatus && !inv.All:
 		return nil, errors.New("no script given (usage: luapf [options] SCRIPT [ARGS...]; see luapf --help)")
 	}
 	return inv, nil
@@ -262,6 +268,9 @@ func (p *parser) long(w string) error {
 		return p.setMode(ModeStandalone)
 	case name == "status" && p.inv.Syntax == SyntaxLuapf:
 		return p.setMode(ModeStatus)
+	case name == "all" && p.inv.Syntax == SyntaxLuapf:
+		p.inv.All = true
+		return nil
 	}
 	return fmt.Errorf("unknown option --%s (see --help)", name)
 }

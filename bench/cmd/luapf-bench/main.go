@@ -151,10 +151,8 @@ func quiesceMain(args []string) int {
 	}
 	var gone []string
 	if *kill != "" {
-		cmd := exec.Command(*luapf, "--kill", *kill)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "luapf-bench quiesce: %s --kill %s: %v\n", *luapf, *kill, err)
+		if err := runKill(exec.Command(*luapf, "--kill", *kill)); err != nil {
+			fmt.Fprintf(os.Stderr, "luapf-bench quiesce: %v\n", err)
 			return 1
 		}
 		gone = append(gone, serverPrefix(*kill))
