@@ -22,10 +22,11 @@ import (
 
 // killAll stops every server in the run directory (luapf --kill --all): it
 // removes each server's socket and lock file under its lock, waiting for a
-// client that is starting one, as --kill does for one script. Each server
-// quits once its watcher sees its socket gone and its calls in progress
-// have ended. It exits 0 when at least one server was listening, else it
-// says there was none on w and exits ExitNoServer.
+// client that is starting one, as --kill does for one script, but only
+// once every other server is stopped. Each server quits once its watcher
+// sees its socket gone and its calls in progress have ended. It exits 0
+// when at least one server was listening, else it says there was none on
+// w and exits ExitNoServer.
 func killAll(w io.Writer) int {
 	runDir, err := rundir.RunDir()
 	if err != nil {
@@ -36,13 +37,25 @@ func killAll(w io.Writer) int {
 		return preforklib.Fail(w, err)
 	}
 	stopped := 0
-	for _, e := range entries {
-		running, err := removeServer(runDir, e.Ident)
-		if err != nil {
-			return preforklib.Fail(w, fmt.Errorf("stop the server on %s: %w", rundir.SocketPath(runDir, e.Ident), err))
+	var starting []string // idents whose lock a client holds
+	for _, wait := range []bool{false, true} {
+		idents := starting
+		if !wait {
+			for _, e := range entries {
+				idents = append(idents, e.Ident)
+			}
 		}
-		if running {
-			stopped++
+		for _, ident := range idents {
+			running, held, err := removeServer(runDir, ident, wait)
+			if err != nil {
+				return preforklib.Fail(w, fmt.Errorf("stop the server on %s: %w", rundir.SocketPath(runDir, ident), err))
+			}
+			if held {
+				starting = append(starting, ident)
+			}
+			if running {
+				stopped++
+			}
 		}
 	}
 	if stopped == 0 {
@@ -52,19 +65,25 @@ func killAll(w io.Writer) int {
 	return 0
 }
 
-// removeServer takes the lock of the server called ident, waiting for it,
-// and removes its socket and lock file; running says a server listened on
-// the socket.
-func removeServer(runDir, ident string) (running bool, err error) {
-	lock, err := rundir.AcquireLock(rundir.LockPath(runDir, ident))
-	if err != nil {
-		return false, err
+// removeServer takes the lock of the server called ident, waiting for it
+// if wait is true, and removes its socket and lock file; running says a
+// server listened on the socket. Without wait, held says a client holds
+// the lock, and nothing was done.
+func removeServer(runDir, ident string, wait bool) (running, held bool, err error) {
+	var lock *rundir.Lock
+	if wait {
+		lock, err = rundir.AcquireLock(rundir.LockPath(runDir, ident))
+	} else {
+		lock, held, err = rundir.TryLock(rundir.LockPath(runDir, ident))
+	}
+	if err != nil || held {
+		return false, held, err
 	}
 	defer lock.Release()
 	if running, err = listening(rundir.SocketPath(runDir, ident)); err != nil {
-		return false, err
+		return false, false, err
 	}
-	return running, rundir.RemoveServer(runDir, ident)
+	return running, false, rundir.RemoveServer(runDir, ident)
 }
 
 // removeStale removes the socket and lock file of the server called ident

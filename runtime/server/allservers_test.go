@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"luapf/internal/testutil"
 	"luapf/preforklib/rundir"
@@ -73,8 +74,36 @@ func TestKillAll(t *testing.T) {
 	if n := len(l.servers()); n != 4 {
 		t.Fatalf("%d servers started, want 4", n)
 	}
-	if res := l.run("", "--kill", "--all"); res.Code != 0 || res.Stdout != "" || res.Stderr != "" {
-		t.Fatalf("--kill --all: %+v", res)
+	// A client holds the lock of the -g named server, as while starting
+	// it: --kill --all stops the others first, then waits for that lock.
+	held, err := rundir.AcquireLock(filepath.Join(l.makeRunDir(), "lnamed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kill := l.command("--kill", "--all")
+	var stdout, stderr strings.Builder
+	kill.Stdout, kill.Stderr = &stdout, &stderr
+	if err := kill.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- kill.Wait() }()
+	testutil.WaitFor(t, "--kill --all to stop every server whose lock is free", func() bool {
+		return strings.Join(l.serverEntries(), " ") == "lnamed snamed"
+	})
+	select {
+	case err := <-done:
+		t.Fatalf("--kill --all ended while a client held a server's lock: %v, %q", err, stderr.String())
+	default:
+	}
+	held.Release()
+	select {
+	case err := <-done:
+		if err != nil || stdout.Len() > 0 || stderr.Len() > 0 {
+			t.Fatalf("--kill --all: %v, stdout %q, stderr %q", err, stdout.String(), stderr.String())
+		}
+	case <-time.After(testutil.HangDeadline):
+		t.Fatalf("--kill --all still waits %v after the lock was released", testutil.HangDeadline)
 	}
 	if !l.sb.WaitNoProcesses("luapf [", testutil.HangDeadline) {
 		t.Fatalf("processes remain after --kill --all: %v", l.sb.Processes())
