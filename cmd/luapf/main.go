@@ -25,11 +25,11 @@ import (
 var roles = []reexec.Role{
 	{Name: reexec.RoleWatcher, Hidden: true, Main: watcher.Main},
 	{Name: reexec.RoleServer, Hidden: true, Main: server.Main},
-	{Name: reexec.RoleExecutor, Hidden: true, Main: executor.Main},
+	{Name: reexec.RoleExecutor, Hidden: true, Main: func(argv []string) int { return executor.Main(argv, nil) }},
 	{Name: reexec.RoleNofileProbe, Hidden: true, Main: client.NofileProbeMain},
-	{Name: reexec.RoleSetup, Env: preforklib.EnvPreforkInterp, Main: server.SetupMain},
+	{Name: reexec.RoleSetup, Env: preforklib.EnvPreforkInterp, Main: func(argv []string) int { return server.SetupMain(argv, nil) }},
 	{Name: reexec.RoleClient, Main: func(argv []string) int {
-		return client.Main(argv, client.Runtime{Standalone: lua.Standalone})
+		return client.Main(argv, client.Runtime{Standalone: func(script string, args []string) int { return lua.Standalone(nil, script, args) }})
 	}},
 }
 
