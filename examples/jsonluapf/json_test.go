@@ -89,3 +89,31 @@ func TestDecode(t *testing.T) {
 
 // luaQuote returns s as a Lua long string.
 func luaQuote(s string) string { return "[==[" + s + "]==]" }
+
+// FuzzDecode: json.decode reads what a caller sends, so any text either
+// fails with its message or decodes to a value that encodes, and that
+// text decodes and encodes to itself.
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{``, `null`, `-0`, `1e308`, `"\u00e9\ud800"`, `[1,null,{"a":[],"b":{}}]`, `{"b":1,"a":null,"b":2}`, `[`, `1 2`, "\"\xff\""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		L := lua.NewState()
+		defer L.Close()
+		L.PreloadModule("json", loadJSON)
+		L.SetGlobal("text", lua.LString(text))
+		err := L.DoString(`
+local json = require "json"
+local v, msg = json.decode(text)
+if v == nil and msg ~= nil then
+  assert(type(msg) == "string" and msg:find("^json.decode: "), msg)
+  return
+end
+local once = json.encode(v)
+local again = json.encode(assert(json.decode(once)))
+assert(once == again, once .. " then " .. again)`)
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+	})
+}
