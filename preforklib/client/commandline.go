@@ -66,6 +66,9 @@ type Invocation struct {
 	FixedIdent string
 	// Unlaundered records -U, the only argument and environment mediation.
 	Unlaundered bool
+	// Modules names the Lua modules implemented in Go that the
+	// interpreter registers, when it is this binary (Runtime.Modules).
+	Modules []string
 }
 
 // Argv returns the argv that setup is started with and that each call
@@ -81,7 +84,7 @@ func (inv *Invocation) Argv() []string {
 
 // IdentSpec returns what the server ident covers of this invocation.
 func (inv *Invocation) IdentSpec() rundir.IdentSpec {
-	return rundir.IdentSpec{Items: inv.IdentItems, Interpreter: inv.Interpreter, Script: inv.Script, HasScript: inv.HasScript}
+	return rundir.IdentSpec{Items: inv.IdentItems, Interpreter: inv.Interpreter, Modules: inv.Modules, Script: inv.Script, HasScript: inv.HasScript}
 }
 
 // IsCombined reports whether arg is a #! line's options in a single

@@ -25,8 +25,9 @@ type setupFiles struct {
 // script's initialisation; at prefork.initialisation_complete() it captures
 // the state, starts the server with the inherited sockets and exits 0. What
 // the initialisation prints goes to the caller's stderr (the protocol gives
-// setup the client's stderr as stdout and stderr).
-func SetupMain(argv []string) int {
+// setup the client's stderr as stdout and stderr). mods are the binary's
+// Go modules (runtime/lua.Modules).
+func SetupMain(argv []string, mods lua.Modules) int {
 	reexec.FatalSignalsByDefault()
 	files, err := takeSetupFiles()
 	if err != nil {
@@ -37,7 +38,10 @@ func SetupMain(argv []string) int {
 		return preforklib.ExitLuapfError
 	}
 	interpreter, script, args := argv[0], argv[1], argv[2:]
-	it := lua.NewInterp(lua.ModeSetup)
+	it, err := lua.NewInterp(lua.ModeSetup, mods)
+	if err != nil {
+		return preforklib.Fail(os.Stderr, err)
+	}
 	defer it.Close()
 	it.OnComplete = func(it *lua.Interp, opts lua.Options) error {
 		return startServer(it, files, script, opts)
