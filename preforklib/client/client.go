@@ -23,6 +23,11 @@ type Runtime struct {
 	// Standalone runs script with args in this process, without a server
 	// (--standalone), and returns its exit status.
 	Standalone func(script string, args []string) int
+	// Modules names, sorted, the Lua modules implemented in Go that this
+	// binary registers (an embedding program's, runtime/host). The server
+	// ident covers them, so that programs with different modules never
+	// share a server. None for luapf itself.
+	Modules []string
 }
 
 // Main runs the client: it parses argv (luapf's syntax, or the C
@@ -38,6 +43,9 @@ func Main(argv []string, rt Runtime) int {
 	}
 	if err != nil {
 		return preforklib.Fail(os.Stderr, err)
+	}
+	if inv.Syntax == SyntaxLuapf { // the interpreter is this binary
+		inv.Modules = rt.Modules
 	}
 	switch inv.Mode {
 	case ModeHelp:

@@ -67,6 +67,9 @@ type Invocation struct {
 	FixedIdent string
 	// Unlaundered records -U, the only argument and environment mediation.
 	Unlaundered bool
+	// Modules names the Lua modules implemented in Go that the
+	// interpreter registers, when it is this binary (Runtime.Modules).
+	Modules []string
 	// All is --all: with --kill, stop every server in the run directory.
 	All bool
 }
@@ -92,7 +95,7 @@ func (inv *Invocation) IdentSpec() rundir.IdentSpec {
 	if inv.Syntax == SyntaxLuapf && inv.HasScript {
 		script = identScript(script, os.Getwd)
 	}
-	return rundir.IdentSpec{Items: inv.IdentItems, Interpreter: inv.Interpreter, Script: script, HasScript: inv.HasScript}
+	return rundir.IdentSpec{Items: inv.IdentItems, Interpreter: inv.Interpreter, Modules: inv.Modules, Script: script, HasScript: inv.HasScript}
 }
 
 // identScript returns the path of script that luapf's server ident covers:

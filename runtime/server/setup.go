@@ -26,13 +26,13 @@ type setupFiles struct {
 // the state, starts the server with the inherited sockets and exits 0. What
 // the initialisation prints goes to setup's stdout and stderr: luapf's
 // client gives it the caller's standard files, chiark's C client its own
-// stderr as both.
+// stderr as both. mods are the binary's Go modules (runtime/lua.Modules).
 //
 // A script that ends without calling initialisation_complete has run as a
 // cold run would: for luapf's client setup says so on the initial call
 // (preforklib.FeatureEnded) and exits with the script's status, which the
 // client passes on. Another client gets a message and status 127.
-func SetupMain(argv []string) int {
+func SetupMain(argv []string, mods lua.Modules) int {
 	reexec.FatalSignalsByDefault()
 	files, err := takeSetupFiles()
 	if err != nil {
@@ -43,7 +43,10 @@ func SetupMain(argv []string) int {
 		return preforklib.ExitLuapfError
 	}
 	interpreter, script, args := argv[0], argv[1], argv[2:]
-	it := lua.NewInterp(lua.ModeSetup)
+	it, err := lua.NewInterp(lua.ModeSetup, mods)
+	if err != nil {
+		return preforklib.Fail(os.Stderr, err)
+	}
 	defer it.Close()
 	it.OnComplete = func(it *lua.Interp, opts lua.Options) error {
 		return startServer(it, files, script, opts)
