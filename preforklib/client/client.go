@@ -65,6 +65,10 @@ func Main(argv []string, rt Runtime) int {
 		return rt.Standalone(inv.Script, inv.Args)
 	case ModeStatus:
 		return statusMain(inv, os.Stdout)
+	case ModeKill:
+		if inv.All {
+			return killAll(os.Stderr)
+		}
 	}
 	c, err := newClient(inv)
 	if err != nil {
@@ -118,6 +122,9 @@ func (c *client) run() int {
 	switch {
 	case errors.As(err, &setupErr):
 		return PropagateStatus(setupErr.status, "setup", os.Stderr)
+	case errors.As(err, new(*noServerError)):
+		preforklib.Say(os.Stderr, "%v", err)
+		return ExitNoServer
 	case err != nil:
 		return runWithoutServer(c.inv, c.rt, err)
 	case conn == nil: // --kill
@@ -164,6 +171,11 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 		return nil, unavailable(err)
 	}
 	conn, ext, err := spawnServer(c.inv, c.sockPath)
+	var setupErr *setupExitError
+	if errors.As(err, &setupErr) {
+		// No server: leave nothing of it behind, the lock file included.
+		_ = rundir.RemoveServer(c.runDir, c.ident)
+	}
 	c.greetingExt = ext
 	return conn, err
 }
@@ -197,6 +209,14 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 	offer, ok := preforklib.ParseOffer(c.greetingExt)
 	if ok {
 		req.Ext = c.extension(offer)
+		if offer.Has(preforklib.FeatureCwd) {
+			cwd, err := preforklib.OpenWorkingDir()
+			if err != nil {
+				return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
+			}
+			defer cwd.Close()
+			req.Ext[preforklib.FeatureCwd], req.Cwd = "", cwd
+		}
 	}
 	var fwd *forwarder
 	if _, ok := req.Ext[preforklib.FeatureSignals]; ok {

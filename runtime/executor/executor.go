@@ -113,13 +113,19 @@ func restoreImage(f *os.File, mods lua.Modules) (*lua.Interp, *snapshot.Continua
 	return it, cont, nil
 }
 
-// takeCall makes the caller's files this process's fds 0, 1 and 2 and the
-// caller's environment its environment (without PREFORK_INTERP, which must
-// never reach a script).
+// takeCall makes the caller's files this process's fds 0, 1 and 2, the
+// caller's working directory its own (when the client sent it:
+// preforklib.FeatureCwd) and the caller's environment its environment
+// (without PREFORK_INTERP, which must never reach a script).
 func takeCall(req *preforklib.Request) error {
 	for fd, f := range []*os.File{req.Stdin, req.Stdout, req.Stderr} {
 		if err := dupOnto(f, fd); err != nil {
 			return fmt.Errorf("take the caller's fd %d: %w", fd, err)
+		}
+	}
+	if req.Cwd != nil {
+		if err := preforklib.Chdir(req.Cwd); err != nil {
+			return err
 		}
 	}
 	req.Close()
