@@ -3,6 +3,7 @@ package testutil
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -61,6 +62,22 @@ func ResultOf(cmd *exec.Cmd, stdout, stderr string) Result {
 		out.Code, out.Signal = -1, ws.Signal()
 	}
 	return out
+}
+
+// Diff reports how got differs from want, stdout, stderr and status, or
+// "" when they agree: the differential oracle's comparison.
+func (want Result) Diff(got Result) string {
+	var diffs []string
+	if got.Stdout != want.Stdout {
+		diffs = append(diffs, "stdout:\n--- want\n"+want.Stdout+"\n--- got\n"+got.Stdout)
+	}
+	if got.Stderr != want.Stderr {
+		diffs = append(diffs, "stderr:\n--- want\n"+want.Stderr+"\n--- got\n"+got.Stderr)
+	}
+	if got.Code != want.Code || got.Signal != want.Signal {
+		diffs = append(diffs, fmt.Sprintf("status: want code %d signal %v, got code %d signal %v", want.Code, want.Signal, got.Code, got.Signal))
+	}
+	return strings.Join(diffs, "\n")
 }
 
 // WaitFor polls cond until it holds, failing the test after HangDeadline.

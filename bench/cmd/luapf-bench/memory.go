@@ -81,69 +81,44 @@ func (b *bench) runMemory() (map[string]memoryFigures, error) {
 // peakRSS returns VmHWM of the one sandbox process whose command line
 // starts with prefix.
 func (b *bench) peakRSS(prefix string) (float64, error) {
-	status, err := b.procFile(prefix, "status")
+	pid, err := b.onePid(prefix)
 	if err != nil {
 		return 0, err
 	}
-	return parseStatusKiB(status, "VmHWM")
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("read the peak RSS of %q: %w", prefix, err)
+	}
+	return parseStatusKiB(string(status), "VmHWM")
 }
 
-// privateKiB returns the private memory (the Private_* lines of
-// /proc/PID/smaps_rollup: pages no other process maps) of the one sandbox
+// privateOf returns the private memory (privateKiB) of the one sandbox
 // process whose command line starts with prefix.
-func (b *bench) privateKiB(prefix string) (float64, error) {
-	rollup, err := b.procFile(prefix, "smaps_rollup")
+func (b *bench) privateOf(prefix string) (float64, error) {
+	pid, err := b.onePid(prefix)
 	if err != nil {
 		return 0, err
 	}
-	return parsePrivateKiB(rollup)
+	return privateKiB(pid)
 }
 
-// procFile reads /proc/PID/name of the one sandbox process whose command
-// line starts with prefix.
-func (b *bench) procFile(prefix, name string) (string, error) {
+// onePid returns the one sandbox process whose command line starts with
+// prefix.
+func (b *bench) onePid(prefix string) (int, error) {
 	procs := b.procs.find(prefix)
 	if len(procs) != 1 {
-		return "", fmt.Errorf("expected one process %q in the sandbox, found %v", prefix, procs)
+		return 0, fmt.Errorf("expected one process %q in the sandbox, found %v", prefix, procs)
 	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", procs[0].pid, name))
-	if err != nil {
-		return "", fmt.Errorf("read the %s of %q: %w", name, prefix, err)
-	}
-	return string(data), nil
+	return procs[0].pid, nil
 }
 
 // luapfPrivate returns the private memory of script's luapf server and of
 // its pooled executor, restored and waiting for a call.
 func (b *bench) luapfPrivate(script string) (server, executor float64, err error) {
-	if server, err = b.privateKiB(serverPrefix(script)); err == nil {
-		executor, err = b.privateKiB(executorPrefix(script))
+	if server, err = b.privateOf(serverPrefix(script)); err == nil {
+		executor, err = b.privateOf(executorPrefix(script))
 	}
 	return server, executor, err
-}
-
-// parsePrivateKiB sums the "Private_*:   123 kB" lines of smaps_rollup.
-func parsePrivateKiB(rollup string) (float64, error) {
-	total, found := 0.0, false
-	for _, line := range strings.Split(rollup, "\n") {
-		name, rest, ok := strings.Cut(line, ":")
-		if !ok || !strings.HasPrefix(name, "Private_") {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) != 2 || f[1] != "kB" {
-			return 0, fmt.Errorf("unexpected smaps_rollup line %q", line)
-		}
-		v, err := strconv.ParseFloat(f[0], 64)
-		if err != nil {
-			return 0, fmt.Errorf("unexpected smaps_rollup line %q", line)
-		}
-		total, found = total+v, true
-	}
-	if !found {
-		return 0, fmt.Errorf("no Private_ lines in smaps_rollup")
-	}
-	return total, nil
 }
 
 // parseStatusKiB reads a "Name:   123 kB" line of /proc/PID/status.

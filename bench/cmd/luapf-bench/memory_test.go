@@ -2,35 +2,6 @@ package main
 
 import "testing"
 
-func TestParsePrivateKiB(t *testing.T) {
-	rollup := `55d4a5a4b000-7ffd1b5f8000 ---p 00000000 00:00 0                          [rollup]
-Rss:               12345 kB
-Pss:                6000 kB
-Shared_Clean:       4000 kB
-Shared_Dirty:          0 kB
-Private_Clean:       100 kB
-Private_Dirty:      8000 kB
-Referenced:        12000 kB
-Private_Hugetlb:       0 kB
-Swap:                  0 kB
-`
-	tests := []struct {
-		name, in string
-		want     float64
-		ok       bool
-	}{
-		{"rollup", rollup, 8100, true},
-		{"no private lines", "Rss: 1 kB\n", 0, false},
-		{"bad unit", "Private_Dirty: 3 MB\n", 0, false},
-	}
-	for _, tt := range tests {
-		got, err := parsePrivateKiB(tt.in)
-		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("%s: got %v, %v; want %v (ok %v)", tt.name, got, err, tt.want, tt.ok)
-		}
-	}
-}
-
 func TestParseTouchMemory(t *testing.T) {
 	tests := []struct {
 		in   string
