@@ -41,13 +41,14 @@ func (c *Continuation) Arg() *lua.LTable { return c.arg }
 
 // continuationSpec is what the decoder hands newContinuation.
 type continuationSpec struct {
-	main      *lua.LFunction
-	pc, line  int
-	locals    []lua.LValue
-	arg       *lua.LTable
-	open      openCells // register -> cell
-	cells     []*lua.Upvalue
-	cellUsers [][]cellUse
+	main     *lua.LFunction
+	pc, line int
+	locals   []lua.LValue
+	arg      *lua.LTable
+	open     openCells // register -> cell
+	// bind makes a cell the live upvalue of its register in every
+	// restored closure that holds it (heap.rebind).
+	bind func(cell int, live *lua.Upvalue)
 }
 
 // Registers above the locals used by the prologue.
@@ -116,7 +117,7 @@ func newContinuation(L *lua.LState, s continuationSpec) (*Continuation, error) {
 	}
 	cont.DbgUpvalues = []string{"(luapf resume binder)"}
 
-	binder := &binder{regs: regs, open: s.open, users: s.cellUsers}
+	binder := &binder{regs: regs, open: s.open, rebind: s.bind}
 	slot := &lua.Upvalue{}
 	slot.SetValue(L.NewFunction(binder.bind))
 	fn := &lua.LFunction{Proto: &cont, Env: s.main.Env, Upvalues: []*lua.Upvalue{slot}}
@@ -126,10 +127,10 @@ func newContinuation(L *lua.LState, s continuationSpec) (*Continuation, error) {
 // binder receives the prologue's probes in register order and makes every
 // restored closure that shared a main-chunk local use the live upvalue.
 type binder struct {
-	regs  []int
-	next  int
-	open  openCells
-	users [][]cellUse
+	regs   []int
+	next   int
+	open   openCells
+	rebind func(cell int, live *lua.Upvalue)
 }
 
 func (b *binder) bind(L *lua.LState) int {
@@ -137,10 +138,7 @@ func (b *binder) bind(L *lua.LState) int {
 	if b.next >= len(b.regs) || len(probe.Upvalues) != 1 {
 		L.RaiseError("luapf: internal error: resume binder called out of order")
 	}
-	live := probe.Upvalues[0]
-	for _, use := range b.users[b.open[b.regs[b.next]]] {
-		use.fn.Upvalues[use.slot] = live
-	}
+	b.rebind(b.open[b.regs[b.next]], probe.Upvalues[0])
 	b.next++
 	return 0
 }
