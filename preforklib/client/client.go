@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"luapf/preforklib"
+	"luapf/preforklib/calltrace"
 	"luapf/preforklib/reexec"
 	"luapf/preforklib/rundir"
 )
@@ -36,6 +37,9 @@ type Runtime struct {
 // with. When the script died of a signal that can be passed on, Main kills
 // the process with it instead of returning.
 func Main(argv []string, rt Runtime) int {
+	trace := calltrace.FromEnv(reexec.RoleClient)
+	trace.Mark(calltrace.ClientStart)
+	defer trace.Mark(calltrace.ClientExit)
 	self, selfErr := os.Executable()
 	inv, err := ParseCommandLine(argv, self, os.LookupEnv)
 	if err == nil && selfErr != nil && inv.Syntax == SyntaxLuapf && inv.Mode != ModeHelp && inv.Mode != ModeVersion {
@@ -74,7 +78,7 @@ func Main(argv []string, rt Runtime) int {
 	if err != nil {
 		return runWithoutServer(inv, rt, unavailable(err))
 	}
-	c.rt = rt
+	c.rt, c.trace = rt, trace
 	return c.run()
 }
 
@@ -94,6 +98,7 @@ type client struct {
 	env  []string            // the environment the call sends
 	// callContext returns the caller's process context (readcontext.go).
 	callContext func() (preforklib.CallContext, error)
+	trace       *calltrace.Recorder // nil unless LUAPF_TRACE asks
 }
 
 func newClient(inv *Invocation) (*client, error) {
@@ -183,6 +188,7 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 // connect connects to the server socket and reads the greeting. It returns
 // neither connection nor error when nobody serves the socket.
 func (c *client) connect() (*net.UnixConn, error) {
+	c.trace.Mark(calltrace.ClientConnect)
 	conn, err := dialUnix(c.sockPath)
 	if err != nil || conn == nil {
 		return nil, unavailable(err)
@@ -200,6 +206,7 @@ func (c *client) connect() (*net.UnixConn, error) {
 		return nil, err
 	}
 	c.greetingExt = ext
+	c.trace.Mark(calltrace.ClientGreeting)
 	return conn, nil
 }
 
@@ -223,6 +230,7 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 		fwd = catchSignals(conn, os.Stderr)
 		defer fwd.stop()
 	}
+	c.trace.Mark(calltrace.ClientRequest)
 	if err := preforklib.WriteRequest(conn, req); err != nil {
 		return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
 	}
@@ -230,6 +238,7 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 		fwd.requestSent()
 	}
 	status, err := preforklib.ReadStatus(conn)
+	c.trace.Mark(calltrace.ClientStatus)
 	if errors.Is(err, preforklib.ErrPeerGone) {
 		return 0, fmt.Errorf("call %s: the server went away before reporting the script's exit status (it was killed, or crashed; the next call starts a new one)", c.sockPath)
 	}

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"luapf/preforklib"
+	"luapf/preforklib/calltrace"
 	"luapf/preforklib/reexec"
 	"luapf/runtime/image"
 	"luapf/runtime/lua"
@@ -26,6 +27,8 @@ import (
 // mods are the binary's Go modules (runtime/lua.Modules): the snapshot
 // refers to what their loaders made by path.
 func Main(argv []string, mods lua.Modules) int {
+	trace := calltrace.FromEnv(reexec.RoleExecutor)
+	trace.Mark(calltrace.ExecutorStart)
 	reexec.FatalSignalsByDefault()
 	files, err := reexec.ExecutorLayout.Inherit()
 	if err != nil {
@@ -44,8 +47,10 @@ func Main(argv []string, mods lua.Modules) int {
 	}
 	crash.Close()
 	it, cont, restoreErr := restoreImage(files[reexec.ExecutorFdImage], mods)
+	trace.Mark(calltrace.ExecutorRestored)
 
 	req, err := preforklib.ReadRequest(control, true)
+	trace.Mark(calltrace.ExecutorCall)
 	if err != nil {
 		if errors.Is(err, preforklib.ErrPeerGone) || errors.Is(err, io.EOF) {
 			return lua.ExitOK // the server let an unused pooled executor go
@@ -67,7 +72,12 @@ func Main(argv []string, mods lua.Modules) int {
 	if arg := cont.Arg(); arg != nil {
 		lua.ResetArg(arg, interpreter, script, scriptArgs)
 	}
-	it.BeforeExit = func(code int) { reportExit(control, code) }
+	it.BeforeExit = func(code int) {
+		trace.MarkDetail(calltrace.ExecutorExit, calltrace.SelfUsage())
+		reportExit(control, code)
+		trace.Mark(calltrace.ExecutorReported)
+	}
+	trace.Mark(calltrace.ExecutorScript)
 	it.Exit(it.Run(cont.Function(), cont.Args(lua.StringValues(scriptArgs)...)))
 	return lua.ExitOK // not reached
 }

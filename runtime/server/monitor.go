@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"luapf/preforklib"
+	"luapf/preforklib/calltrace"
 )
 
 // The monitor is the goroutine that serves one call (docs/protocol.md, server): it
@@ -39,6 +40,7 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 		s.callFailed("could not send the greeting: %v", err)
 		return
 	}
+	s.trace.Mark(calltrace.ServerGreeting)
 	conn.SetReadDeadline(time.Now().Add(handshakeTimeout))
 	req, err := preforklib.ReadRequest(conn, luapfClient)
 	if luapfClient && errors.Is(err, preforklib.ErrPeerGone) {
@@ -52,9 +54,11 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 		return
 	}
 	conn.SetReadDeadline(time.Time{})
+	s.trace.Mark(calltrace.ServerRequest)
 	status, reaped := s.execute(conn, req)
 	// The client may be gone already; then there is no one to tell.
 	_ = preforklib.WriteStatus(conn, status)
+	s.trace.Mark(calltrace.ServerStatus)
 	// The call's slot is held until its executor is gone, so that never
 	// more than max_servers executors exist.
 	<-reaped
@@ -71,6 +75,7 @@ func (s *server) callFailed(format string, args ...any) {
 // closed once the executor process has been reaped.
 func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <-chan struct{}) {
 	e, err := s.handOver(req)
+	s.trace.Mark(calltrace.ServerHanded)
 	// The executor has its own copies now; ours must not keep the
 	// caller's pipes open. Stderr stays until the call's end is known:
 	// that is where a failure to run it is reported.
@@ -107,6 +112,7 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 		// the wait status must not overtake a failure report.
 		<-reported
 		e.control.Close()
+		s.trace.MarkDetail(calltrace.ServerReaped, traceUsage(e.cmd))
 		status := waitStatus(e.cmd, err)
 		if report := e.crashReport(); report != "" {
 			crashed <- report // before its status: see below
@@ -128,6 +134,7 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 		status = interrupt(group, ended)
 		callerGone = true
 	}
+	s.trace.Mark(calltrace.ServerReport)
 	// A crashed executor sends no exit report, so its status came from
 	// the goroutine that queued the crash report first.
 	select {
@@ -186,6 +193,15 @@ func waitStatus(cmd *exec.Cmd, err error) uint32 {
 		return exitedWith(exitErr.ExitCode())
 	}
 	return exitedWith(preforklib.ExitLuapfError)
+}
+
+// traceUsage describes a finished command's resource usage for the trace.
+func traceUsage(cmd *exec.Cmd) string {
+	if cmd.ProcessState == nil {
+		return ""
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return calltrace.Usage(ru)
 }
 
 // exitedWith is the wait status of a process that exited with code.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"syscall"
 
+	"luapf/preforklib/calltrace"
 	"luapf/preforklib/reexec"
 
 	"golang.org/x/sys/unix"
@@ -116,7 +117,7 @@ func (p *pool) close() {
 // pipe brings the server its Go runtime's crash report, if any (crash.go).
 // It runs in its own process group (so a call's whole process tree can be
 // signalled) and dies with the server.
-func startExecutor(image *os.File, script string, logFile *os.File) (*executor, error) {
+func startExecutor(image *os.File, script string, logFile *os.File, trace *calltrace.Recorder) (*executor, error) {
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("start executor: socketpair: %w", err)
@@ -149,6 +150,7 @@ func startExecutor(image *os.File, script string, logFile *os.File) (*executor, 
 		crashR.Close()
 		return nil, fmt.Errorf("start executor: %w", err)
 	}
+	trace.MarkDetail(calltrace.ServerExecutor, fmt.Sprintf("pid=%d", cmd.Process.Pid))
 	// Only the executor may hold the write end: its exit ends the pipe.
 	crashW.Close()
 	crash := readCrashReport(crashR)
