@@ -64,7 +64,7 @@ demo: build
 # minutes. The per-stage breakdown of a warm call also traces luapf built
 # from BENCH_BASELINE, beside this tree: the commit before issue 14's
 # changes to the call's path (the first that can be traced).
-BENCH_BASELINE ?= 2fee44c
+BENCH_BASELINE ?= 7ec48df
 bench:
 	$(GO) build -o bin/luapf-bench ./bench/cmd/luapf-bench
 	bin/luapf-bench -out bench -trace-baseline $(BENCH_BASELINE)

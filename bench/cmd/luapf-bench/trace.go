@@ -41,22 +41,29 @@ type traceCheckpoint struct {
 	stage       string // what happens from the previous checkpoint to this one
 }
 
-// traceCheckpoints are the critical path of a warm call. The first stage
-// starts when the harness starts the client; "client exit" ends when it
-// has reaped it.
+// traceCheckpoints are the critical path of a warm call: each event
+// happens after the one before it in every build, whichever process
+// records it. The first stage starts when the harness starts the client;
+// traceExitStage ends when it has reaped it.
 var traceCheckpoints = []traceCheckpoint{
 	{"client", calltrace.ClientStart, "client process start: exec, Go runtime, package initialisation"},
 	{"client", calltrace.ClientConnect, "client before connecting: command line, run directory, ident"},
-	{"server", calltrace.ServerAccept, "connect: the server accepts"},
-	{"server", calltrace.ServerGreeting, "server: peer check, autoreload check, greeting sent"},
-	{"client", calltrace.ClientGreeting, "client reads the greeting, checks the environment"},
-	{"server", calltrace.ServerRequest, "request: the client sends it (call context, cwd, signals), the server reads it"},
-	{"executor", calltrace.ExecutorCall, "hand-off: the server passes the call to its pooled executor"},
-	{"executor", calltrace.ExecutorScript, "executor takes the call: files, cwd, environment, context"},
+	{"client", calltrace.ClientGreeting, "connect; the server accepts, checks the caller and the script, greets; the client reads the greeting"},
+	{"client", calltrace.ClientRequest, "the client builds its request: call context, working directory, signal forwarding"},
+	{"executor", calltrace.ExecutorCall, "the request reaches the pooled executor (through the server, or from the client directly)"},
+	{"executor", calltrace.ExecutorScript, "the executor takes the call: files, working directory, environment, context"},
 	{"executor", calltrace.ExecutorExit, "the script (hello)"},
-	{"server", calltrace.ServerReport, "exit report: the executor lets the caller's files go, reports, the server reads it"},
-	{"client", calltrace.ClientStatus, "the server sends the wait status, the client reads it"},
+	{"client", calltrace.ClientStatus, "exit report and wait status reach the client (through the server, or from the executor directly)"},
 	{"client", calltrace.ClientExit, "the client stops forwarding signals, closes the connection"},
+}
+
+// traceServerSteps are the server's part of a call, shown apart from the
+// critical path: from the client's connect to each of these events.
+var traceServerSteps = []traceCheckpoint{
+	{"server", calltrace.ServerAccept, "the server has accepted the connection"},
+	{"server", calltrace.ServerGreeting, "the server has sent the greeting"},
+	{"server", calltrace.ServerRequest, "the server has read the request (where it reads it)"},
+	{"server", calltrace.ServerHanded, "the server has handed the call over"},
 }
 
 // traceExitStage names the last stage: to the client's end.
@@ -484,15 +491,19 @@ func analyseCall(events []calltrace.Event, client int, start, end time.Time) (c 
 		}
 		t, ok := first(cp.role, cp.event, pid)
 		if !ok {
-			if cp.role == "client" && cp.event != calltrace.ClientExit || cp.event == calltrace.ExecutorCall || cp.event == calltrace.ExecutorExit {
-				return callTrace{}, false // not a call at all
-			}
-			continue // this build has no such step: its time goes to the next stage
+			return callTrace{}, false // not a whole call
 		}
 		c.stages[cp.stage] = t.Sub(prev)
 		prev = t
 	}
 	c.stages[traceExitStage] = end.Sub(prev)
+	if connect, ok := first("client", calltrace.ClientConnect, client); ok {
+		for _, st := range traceServerSteps {
+			if t, ok := first(st.role, st.event, 0); ok {
+				c.stages[st.stage] = t.Sub(connect)
+			}
+		}
+	}
 	for _, e := range events {
 		switch {
 		case e.Role == "server" && e.Name == calltrace.ServerReaped && c.reaped == 0:
@@ -546,6 +557,9 @@ func (r *traceResults) markdown(p func(string, ...any)) {
 		row(fmt.Sprintf("%d. %s", i+1, cp.stage), stage(cp.stage))
 	}
 	row(fmt.Sprintf("%d. %s", len(traceCheckpoints)+1, traceExitStage), stage(traceExitStage))
+	for _, st := range traceServerSteps {
+		row("from the client's connect: "+st.stage, stage(st.stage))
+	}
 	row("**the whole call** (the harness starts the client, reaps it)", func(tb *traceBuild) string {
 		return "**" + durations(tb, func(c callTrace) (time.Duration, bool) { return c.total, true }).formatTime() + "**"
 	})

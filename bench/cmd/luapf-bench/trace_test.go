@@ -25,6 +25,7 @@ func TestAnalyseCall(t *testing.T) {
 		{1150, server, "server", calltrace.ServerAccept, ""},
 		{1200, server, "server", calltrace.ServerGreeting, ""},
 		{1250, client, "client", calltrace.ClientGreeting, ""},
+		{1300, client, "client", calltrace.ClientRequest, ""},
 		{1400, server, "server", calltrace.ServerRequest, ""},
 		{1450, server, "server", calltrace.ServerHanded, ""},
 		{1460, server, "server", calltrace.ServerExecutor, "pid=40"},
@@ -50,10 +51,11 @@ func TestAnalyseCall(t *testing.T) {
 		d     time.Duration
 	}{
 		{traceCheckpoints[0].stage, us(1000)},
-		{traceCheckpoints[2].stage, us(50)},  // connect → accept
-		{traceCheckpoints[6].stage, us(100)}, // request → executor call
-		{traceCheckpoints[8].stage, us(100)}, // the script
+		{traceCheckpoints[2].stage, us(150)}, // connect → greeting read
+		{traceCheckpoints[4].stage, us(200)}, // request → executor call
+		{traceCheckpoints[6].stage, us(100)}, // the script
 		{traceExitStage, us(200)},
+		{traceServerSteps[0].stage, us(50)}, // connect → accept
 	} {
 		if got := c.stages[want.stage]; got != want.d {
 			t.Errorf("stage %q = %v, want %v", want.stage, got, want.d)
@@ -66,20 +68,16 @@ func TestAnalyseCall(t *testing.T) {
 		t.Errorf("the executor's usage from its reaping: cpu %v, faults %d", c.execCPU, c.execFlt)
 	}
 
-	// A build without a server-side request event: its time goes to the
-	// next stage.
+	// A build without a server-side request event has no such step.
 	var noRequest [][5]any
 	for _, r := range call {
-		if r[3] != calltrace.ServerRequest {
+		if r[2] != "server" || r[3] != calltrace.ServerRequest {
 			noRequest = append(noRequest, r)
 		}
 	}
 	c, _ = analyseCall(traceEvents(t0, noRequest...), client, t0, end)
-	if _, ok := c.stages[traceCheckpoints[5].stage]; ok {
-		t.Errorf("a missing event still has a stage")
-	}
-	if got := c.stages[traceCheckpoints[6].stage]; got != us(250) {
-		t.Errorf("the stage after a missing event = %v, want it to run from the previous event (250µs)", got)
+	if _, ok := c.stages[traceServerSteps[2].stage]; ok || c.stages[traceCheckpoints[4].stage] != us(200) {
+		t.Errorf("without the server's request event: %v", c.stages)
 	}
 
 	// An executor started during the call restored on its path: a miss.
