@@ -45,6 +45,8 @@ import (
 //	context   the client sends its umask, limits and nice value (callcontext.go)
 //	env DIGEST NAME...
 //	          the environment the initialisation read (envdeps.go)
+//	cwd       the client sends its working directory (cwd.go)
+//	packed    the client may send its request as one message (packed.go)
 
 // offerMagic opens an Offer; the number is the version of this scheme.
 const offerMagic = "luapf-ext 1\n"
@@ -78,6 +80,9 @@ const (
 	// SignalExtended starts a v1 request followed by an extension block;
 	// a client sends it only to a server that made an Offer.
 	SignalExtended byte = 1
+	// SignalPacked (3) starts a packed request (packed.go), to a server
+	// that offered FeaturePacked. (2 is a status query: status.go.)
+	SignalPacked byte = 3
 )
 
 // MaxExtensionLen limits an extension block.
