@@ -3,7 +3,6 @@ package executor
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"runtime"
@@ -49,24 +48,24 @@ func Main(argv []string, mods lua.Modules) int {
 	it, cont, restoreErr := restoreImage(files[reexec.ExecutorFdImage], mods)
 	trace.Mark(calltrace.ExecutorRestored)
 
-	req, err := preforklib.ReadRequest(control, true)
+	c, req, err := awaitCall(control)
 	trace.Mark(calltrace.ExecutorCall)
 	if err != nil {
-		if errors.Is(err, preforklib.ErrPeerGone) || errors.Is(err, io.EOF) {
+		if errors.Is(err, preforklib.ErrPeerGone) {
 			return lua.ExitOK // the server let an unused pooled executor go
 		}
 		return reportFailure(control, fmt.Sprintf("executor: receive call: %v", err))
 	}
 	if err := takeCall(req); err != nil {
-		return failCall(control, "executor: %v", err)
+		return c.fail("executor: %v", err)
 	}
 	// From here on, stderr is the caller's.
 	if restoreErr != nil {
-		return failCall(control, "cannot continue the script: %v", restoreErr)
+		return c.fail("cannot continue the script: %v", restoreErr)
 	}
 	prepareCall(it, req, os.Stderr)
 	if len(req.Argv) < 2 {
-		return failCall(control, "the call names no script (argv %q)", req.Argv)
+		return c.fail("the call names no script (argv %q)", req.Argv)
 	}
 	interpreter, script, scriptArgs := req.Argv[0], req.Argv[1], req.Argv[2:]
 	if arg := cont.Arg(); arg != nil {
@@ -74,26 +73,12 @@ func Main(argv []string, mods lua.Modules) int {
 	}
 	it.BeforeExit = func(code int) {
 		trace.MarkDetail(calltrace.ExecutorExit, calltrace.SelfUsage())
-		reportExit(control, code)
+		c.exit(code)
 		trace.Mark(calltrace.ExecutorReported)
 	}
 	trace.Mark(calltrace.ExecutorScript)
 	it.Exit(it.Run(cont.Function(), cont.Args(lua.StringValues(scriptArgs)...)))
 	return lua.ExitOK // not reached
-}
-
-// reportExit hands the caller's files back and tells the server the call's
-// exit code before this process exits. The kernel takes milliseconds to tear
-// down a large restored heap; the caller need not wait for that, and its
-// pipes close now, not after it.
-func reportExit(control net.Conn, code int) {
-	if devNull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0); err == nil {
-		for fd := 0; fd <= 2; fd++ {
-			dupOnto(devNull, fd)
-		}
-		devNull.Close()
-	}
-	preforklib.WriteExitReport(control, code)
 }
 
 // restoreImage maps the image and restores its state into a new
@@ -183,15 +168,6 @@ func dupOnto(f *os.File, fd int) error {
 		return err
 	}
 	return dupErr
-}
-
-// failCall ends a call that luapf could not run once the caller's files
-// are the executor's: the message goes to the caller's stderr, and to the
-// server for its log. It returns the exit status.
-func failCall(control net.Conn, format string, args ...any) int {
-	msg := fmt.Sprintf(format, args...)
-	preforklib.Say(os.Stderr, "%s", msg)
-	return reportFailure(control, msg)
 }
 
 // reportFailure tells the server why the executor cannot run its call
