@@ -99,6 +99,9 @@ type client struct {
 	// callContext returns the caller's process context (readcontext.go).
 	callContext func() (preforklib.CallContext, error)
 	trace       *calltrace.Recorder // nil unless LUAPF_TRACE asks
+	// fwd catches the caller's signals for the call (forward.go), from
+	// the moment the client has connected to a server; nil until then.
+	fwd *forwarder
 }
 
 func newClient(inv *Invocation) (*client, error) {
@@ -116,13 +119,21 @@ func newClient(inv *Invocation) (*client, error) {
 	}
 	c := &client{inv: inv, host: host, env: messageEnv(os.Environ()), runDir: runDir, ident: ident, sockPath: rundir.SocketPath(runDir, ident)}
 	if inv.Mode == ModeCall || inv.Mode == ModeFresh {
-		c.callContext = readCallContextAsync()
+		c.callContext = callContextReader()
+	}
+	if inv.Mode == ModeCall && inv.Syntax == SyntaxLuapf {
+		// Most likely a warm call of a luapf server, which forwards
+		// signals: start catching them now, in the background.
+		c.fwd = catchSignals(os.Stderr)
 	}
 	return c, nil
 }
 
 func (c *client) run() int {
 	conn, err := c.connectMatching()
+	if conn == nil {
+		c.abandonSignals() // no call to forward them to
+	}
 	var setupErr *setupExitError
 	switch {
 	case errors.As(err, &setupErr):
@@ -155,6 +166,9 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 			return conn, err
 		}
 	}
+	// Starting a server: its initialisation runs as a cold run would,
+	// signals and all.
+	c.abandonSignals()
 	if err := rundir.Preclean(c.runDir, rundir.MaxServers); err != nil {
 		return nil, unavailable(err)
 	}
@@ -187,15 +201,23 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 
 // connect connects to the server socket and reads the greeting. It returns
 // neither connection nor error when nobody serves the socket.
+//
+// While the server prepares its greeting, a luapf client starts catching
+// the signals it will forward and reads the caller's context: what the
+// call needs from a luapf server, at no cost in waiting.
 func (c *client) connect() (*net.UnixConn, error) {
 	c.trace.Mark(calltrace.ClientConnect)
 	conn, err := dialUnix(c.sockPath)
 	if err != nil || conn == nil {
 		return nil, unavailable(err)
 	}
+	if c.inv.Syntax == SyntaxLuapf && c.callContext != nil {
+		c.callContext()
+	}
 	ext, err := preforklib.ReadGreeting(conn)
 	if err != nil {
 		conn.Close()
+		c.abandonSignals()
 		if errors.Is(err, preforklib.ErrNoGreeting) {
 			return nil, nil
 		}
@@ -203,6 +225,7 @@ func (c *client) connect() (*net.UnixConn, error) {
 	}
 	if err := c.checkEnv(ext); err != nil {
 		conn.Close()
+		c.abandonSignals()
 		return nil, err
 	}
 	c.greetingExt = ext
@@ -225,17 +248,25 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 			req.Ext[preforklib.FeatureCwd], req.Cwd = "", cwd
 		}
 	}
-	var fwd *forwarder
 	if _, ok := req.Ext[preforklib.FeatureSignals]; ok {
-		fwd = catchSignals(conn, os.Stderr)
-		defer fwd.stop()
+		if c.fwd == nil { // a server this client started: not caught yet
+			c.fwd = catchSignals(os.Stderr)
+		}
+		c.fwd.await()
+		defer c.fwd.stop()
+	} else {
+		c.abandonSignals()
+	}
+	write := preforklib.WriteRequest
+	if ok && offer.Has(preforklib.FeaturePacked) {
+		write = preforklib.WritePackedRequest
 	}
 	c.trace.Mark(calltrace.ClientRequest)
-	if err := preforklib.WriteRequest(conn, req); err != nil {
+	if err := write(conn, req); err != nil {
 		return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
 	}
-	if fwd != nil {
-		fwd.requestSent()
+	if c.fwd != nil {
+		c.fwd.requestSent(conn)
 	}
 	status, err := preforklib.ReadStatus(conn)
 	c.trace.Mark(calltrace.ClientStatus)
@@ -246,6 +277,15 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 		return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
 	}
 	return status, nil
+}
+
+// abandonSignals undoes catching signals for a call that will not forward
+// them (forwarder.abandon).
+func (c *client) abandonSignals() {
+	if c.fwd != nil {
+		c.fwd.abandon()
+		c.fwd = nil
+	}
 }
 
 // extension returns the extension block this client sends to a luapf

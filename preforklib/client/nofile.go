@@ -43,6 +43,12 @@ func startingNofile() (lim unix.Rlimit, ok bool) {
 	return probeNofile()
 }
 
+// nofileNeedsProbe reports whether startingNofile will start a child.
+func nofileNeedsProbe() bool {
+	var lim unix.Rlimit
+	return unix.Getrlimit(unix.RLIMIT_NOFILE, &lim) == nil && lim.Max != 0 && lim.Cur == lim.Max-1
+}
+
 // probeNofile reads the RLIMIT_NOFILE this process gives its children.
 func probeNofile() (lim unix.Rlimit, ok bool) {
 	// The tracer of a child started with Ptrace is the thread that

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -44,19 +45,28 @@ func ReadCallContext() (preforklib.CallContext, error) {
 	return c, nil
 }
 
-// readCallContextAsync starts ReadCallContext, which may start a child
-// (nofile.go), so that it runs while the client connects, and returns a
-// function that waits for its result.
-func readCallContextAsync() func() (preforklib.CallContext, error) {
+// callContextReader returns a function that reads the caller's context
+// once and then returns the same. When finding RLIMIT_NOFILE needs a child
+// (nofile.go), the reading starts at once in the background, so that it
+// runs while the client connects; otherwise it happens on the first call,
+// which the client makes while the server prepares its greeting.
+func callContextReader() func() (preforklib.CallContext, error) {
 	var c preforklib.CallContext
 	var err error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c, err = ReadCallContext()
-	}()
+	if nofileNeedsProbe() {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			c, err = ReadCallContext()
+		}()
+		return func() (preforklib.CallContext, error) {
+			<-done
+			return c, err
+		}
+	}
+	var once sync.Once
 	return func() (preforklib.CallContext, error) {
-		<-done
+		once.Do(func() { c, err = ReadCallContext() })
 		return c, err
 	}
 }
