@@ -137,6 +137,9 @@ func threadRun(L *LState) {
 
 	defer func() {
 		if rcv := recover(); rcv != nil {
+			// luapf: the coroutine is dead; its closures keep their values
+			// (see raiseError in state.go).
+			L.closeUpvalues(0)
 			var lv LValue
 			if v, ok := rcv.(*ApiError); ok {
 				lv = v.Object

@@ -733,9 +733,10 @@ func (ls *LState) closeAllUpvalues() { // +inline-start
 } // +inline-end
 
 func (ls *LState) raiseError(level int, format string, args ...interface{}) {
-	if !ls.hasErrorFunc {
-		ls.closeAllUpvalues()
-	}
+	// luapf: upvalues are closed by the PCall that catches the error
+	// (closeUpvalues(base) there), as Lua 5.1's luaD_pcall does. Closing
+	// every frame's here cut the frames outside the pcall off from their
+	// closures, and with a handler left open ones to dead registers.
 	message := format
 	if len(args) > 0 {
 		message = fmt.Sprintf(format, args...)
@@ -1735,9 +1736,7 @@ func (ls *LState) Error(lv LValue, level int) {
 	if str, ok := lv.(LString); ok {
 		ls.raiseError(level, string(str))
 	} else {
-		if !ls.hasErrorFunc {
-			ls.closeAllUpvalues()
-		}
+		// luapf: no closeAllUpvalues, see raiseError.
 		ls.Push(lv)
 		ls.Panic(ls)
 	}
@@ -2069,6 +2068,7 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 							err = rcv.(*ApiError)
 							err.(*ApiError).StackTrace = ls.stackTrace(0)
 						}
+						ls.closeUpvalues(base) // luapf: see raiseError
 						ls.stack.SetSp(sp)
 						ls.currentFrame = ls.stack.Last()
 						ls.reg.SetTop(base)
@@ -2079,6 +2079,10 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 			} else if len(err.(*ApiError).StackTrace) == 0 {
 				err.(*ApiError).StackTrace = ls.stackTrace(0)
 			}
+			// luapf: close the upvalues of the frames the error unwound,
+			// after the handler has seen them (Lua 5.1's luaF_close(L,
+			// oldtop) in luaD_pcall).
+			ls.closeUpvalues(base)
 			ls.stack.SetSp(sp)
 			ls.currentFrame = ls.stack.Last()
 			ls.reg.SetTop(base)
