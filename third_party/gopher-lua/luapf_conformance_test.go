@@ -69,3 +69,14 @@ func TestConformanceUpvaluesAfterError(t *testing.T) {
 			`local g; local co = coroutine.create(function() local c = 'co'; g = function() return c end; error('e') end); coroutine.resume(co); return g()`, "co"},
 	})
 }
+
+// A table constructor whose last field is keyed and a call adds nothing to
+// the array part.
+func TestConformanceTableConstructor(t *testing.T) {
+	runConformance(t, []conformanceCase{
+		{"keyed call last", `local t = {1, 2, x = setmetatable({}, {})}; return #t .. tostring(t[3])`, "2nil"},
+		{"keyed vararg last", `local function f(...) return {1, k = ...} end; local t = f(7, 8, 9); return #t .. t.k`, "17"},
+		{"positional call last", `local function f() return 3, 4 end; local t = {1, 2, f()}; return #t .. ""`, "4"},
+		{"positional call before keyed", `local function f() return 3, 4 end; local t = {1, f(), k = 1}; return #t .. ""`, "2"},
+	})
+}
