@@ -188,6 +188,8 @@ func OpenIo(L *LState) int {
 		file, _ := newFile(L, finfo.file, "", 0, os.FileMode(0), finfo.writable, finfo.readable)
 		mod.RawSetString(finfo.name, file)
 	}
+	// luapf: print writes through io.stdout (stdoutWriter).
+	L.G.Registry.RawSetString(registryStdout, mod.RawGetString("stdout"))
 	uv := L.CreateTable(2, 0)
 	uv.RawSetInt(fileDefOutIndex, mod.RawGetString("stdout"))
 	uv.RawSetInt(fileDefInIndex, mod.RawGetString("stdin"))
