@@ -1,17 +1,20 @@
 # luapf build, test and benchmark entry points. See README.md.
 
-PREFIX ?= /usr/local
+# Where make install puts luapf: PREFIX/bin/luapf. /usr, so that scripts
+# can start #!/usr/bin/luapf as the README and the man page show (a test in
+# cmd/luapf checks that they agree).
+PREFIX ?= /usr
 GO ?= go
 BIN := bin/luapf
 # Every fuzz target, as package:FuzzName; `make check` runs each briefly.
 FUZZ_TARGETS ?= ./preforklib:FuzzDecodeMessage ./preforklib:FuzzReadGreeting ./preforklib:FuzzParseSetupEnv \
 	./preforklib:FuzzDecodeExtension ./preforklib:FuzzParseOffer ./preforklib:FuzzReadStatusReply \
-	./preforklib:FuzzSignalFrames ./preforklib:FuzzReadRequest ./preforklib:FuzzParseCommandLine \
-	./runtime/snapshot:FuzzRestore ./runtime/warm:FuzzDecodeImage \
-	./preforklib:FuzzParseEnvDeps ./preforklib:FuzzParseCallContext
+	./preforklib:FuzzSignalFrames ./preforklib:FuzzReadRequest ./preforklib/client:FuzzParseCommandLine \
+	./runtime/snapshot:FuzzRestore ./runtime/image:FuzzDecodeImage \
+	./preforklib:FuzzParseEnvDeps ./preforklib:FuzzParseCallContext ./preforklib:FuzzReadExitReport
 FUZZTIME ?= 10s
 
-.PHONY: all build check test test-gopher-lua vet fuzz demo install uninstall bench bench-quick soak clean
+.PHONY: all build check peers test test-gopher-lua vet fuzz demo install uninstall bench bench-quick soak clean
 
 all: build
 
@@ -21,6 +24,7 @@ build:
 vet:
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy: run go mod tidy" >&2; exit 1; }
 
 test: test-gopher-lua
 	$(GO) test -race -count=1 ./...
@@ -35,14 +39,20 @@ test-gopher-lua:
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh $(FUZZ_TARGETS)
 
-check: build vet test fuzz
+# The programs the tests run luapf against or with (.ci/install-peers.sh
+# lists them): installed when missing if make runs as root; otherwise the
+# installer says what is missing and check stops there, saying what to run.
+peers:
+	@sh .ci/install-peers.sh || { echo "make check: the test peers above are missing; install them as root with: sh .ci/install-peers.sh (or run make check as root)" >&2; exit 1; }
+
+check: peers build vet test fuzz
 
 # The long soak: SOAK_CALLS calls, 8 at a time, through one server; prints
 # its figures (calls, wrong statuses, bytes lost, the server's descriptors
 # and RSS, zombies). make check runs a short one; .ci/run runs this too.
 SOAK_CALLS ?= 5000
 soak: build
-	LUAPF_SOAK_CALLS=$(SOAK_CALLS) $(GO) test -count=1 -v -timeout 20m -run '^TestSoak$$' ./runtime/warm
+	LUAPF_SOAK_CALLS=$(SOAK_CALLS) $(GO) test -count=1 -v -timeout 20m -run '^TestSoak$$' ./runtime/server
 
 # Builds luapf and runs the example script cold and warm, with timings.
 demo: build

@@ -1,10 +1,8 @@
 package preforklib
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,7 +21,7 @@ import (
 // Items are separated by single spaces: umask in octal, the nice value in
 // decimal, and for each resource limit of ContextLimits its soft and hard
 // values, decimal or "unlimited". The executor applies them before the
-// script continues (runtime/warm). A server ignores items it does not
+// script continues (runtime/executor). A server ignores items it does not
 // know, so clients may add some. Against a server that does not offer the
 // feature (the Perl library, or chiark's C client as the caller), nothing
 // changes: the executor keeps what it inherited.
@@ -59,75 +57,6 @@ type CallContext struct {
 	// Limits holds the resource limits by ContextLimits name; a limit
 	// the client could not read is absent.
 	Limits map[string]unix.Rlimit
-}
-
-// ReadCallContext returns this process's context. RLIMIT_NOFILE is the
-// soft limit this process was started with, not the one the Go runtime
-// raised it to (nofile.go); it is left out if that cannot be found.
-func ReadCallContext() (CallContext, error) {
-	c := CallContext{Limits: map[string]unix.Rlimit{}}
-	var err error
-	if c.Umask, err = readUmask(); err != nil {
-		return c, err
-	}
-	// The kernel's getpriority returns 20 - nice, so that it is positive.
-	prio, err := unix.Getpriority(unix.PRIO_PROCESS, 0)
-	if err != nil {
-		return c, fmt.Errorf("read the nice value: %w", err)
-	}
-	c.Nice = 20 - prio
-	for _, l := range ContextLimits {
-		var lim unix.Rlimit
-		if l.Resource == unix.RLIMIT_NOFILE {
-			var ok bool
-			if lim, ok = startingNofile(); !ok {
-				continue
-			}
-		} else if err := unix.Getrlimit(l.Resource, &lim); err != nil {
-			return c, fmt.Errorf("read resource limit %s: %w", l.Name, err)
-		}
-		c.Limits[l.Name] = lim
-	}
-	return c, nil
-}
-
-// readCallContextAsync starts ReadCallContext, which may start a child
-// (nofile.go), so that it runs while the client connects, and returns a
-// function that waits for its result.
-func readCallContextAsync() func() (CallContext, error) {
-	var c CallContext
-	var err error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c, err = ReadCallContext()
-	}()
-	return func() (CallContext, error) {
-		<-done
-		return c, err
-	}
-}
-
-// readUmask reads the file mode creation mask without changing it, from
-// /proc/self/status (Linux 4.7 and later); else by setting it and back.
-func readUmask() (uint32, error) {
-	status, err := os.ReadFile("/proc/self/status")
-	if err == nil {
-		for _, line := range strings.Split(string(status), "\n") {
-			if v, ok := strings.CutPrefix(line, "Umask:"); ok {
-				mask, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32)
-				if err != nil {
-					return 0, fmt.Errorf("read the umask from /proc/self/status: %q: %w", line, err)
-				}
-				return uint32(mask), nil
-			}
-		}
-	}
-	// The client creates no files meanwhile, so the brief change is
-	// harmless.
-	mask := unix.Umask(0)
-	unix.Umask(mask)
-	return uint32(mask), nil
 }
 
 // Encode returns the value of the FeatureContext extension entry.
@@ -166,9 +95,6 @@ func parseLimit(s string) (uint64, error) {
 	}
 	return v, nil
 }
-
-// ErrBadContext is wrapped by errors about a malformed FeatureContext entry.
-var ErrBadContext = errors.New("malformed caller context")
 
 // ParseCallContext parses the value of a FeatureContext extension entry.
 // Items it does not know are ignored; umask and nice are required.

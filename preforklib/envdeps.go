@@ -4,9 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 )
@@ -36,11 +34,6 @@ import (
 // dependencies.
 const FeatureEnv = "env"
 
-// maxEnvHops bounds how many derived servers one call follows before it
-// starts a fresh server of its own: each hop adds variables to the ident,
-// so the bound is only a guard against a pathological script.
-const maxEnvHops = 8
-
 // EnvDeps are the environment variables a server's initialisation read and
 // a digest of the values it saw.
 type EnvDeps struct {
@@ -58,9 +51,6 @@ func (d EnvDeps) Params() string {
 	}
 	return b.String()
 }
-
-// ErrBadEnvDeps is wrapped by errors about a malformed FeatureEnv offer.
-var ErrBadEnvDeps = errors.New("malformed environment dependencies in the server's offer")
 
 // ParseEnvDeps parses the parameters of a FeatureEnv offer line.
 func ParseEnvDeps(params string) (EnvDeps, error) {
@@ -124,117 +114,14 @@ func EnvDigest(names []string, getenv func(name string) string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// envValue finds name in env ("NAME=value" entries) the way a process
+// EnvValue finds name in env ("NAME=value" entries) the way a process
 // started with env sees it: the last entry for a name wins, as in os/exec
 // and in an executor, which sets the entries in order.
-func envValue(env []string, name string) (string, bool) {
+func EnvValue(env []string, name string) (string, bool) {
 	for i := len(env) - 1; i >= 0; i-- {
 		if v, ok := strings.CutPrefix(env[i], name+"="); ok {
 			return v, true
 		}
 	}
 	return "", false
-}
-
-// envMismatch says that the server's initialisation read variables whose
-// values differ in this call.
-type envMismatch struct {
-	names []string
-}
-
-func (m *envMismatch) Error() string {
-	return fmt.Sprintf("the server's initialisation read %s with other values", strings.Join(m.names, ", "))
-}
-
-// checkEnv compares a server's environment dependencies, from its
-// greeting's extension data, with this call's environment.
-func (c *client) checkEnv(greetingExt []byte) error {
-	offer, ok := ParseOffer(greetingExt)
-	if !ok {
-		return nil
-	}
-	params, ok := offer.Params(FeatureEnv)
-	if !ok {
-		return nil
-	}
-	deps, err := ParseEnvDeps(params)
-	if err != nil {
-		return unavailable(fmt.Errorf("server %s: %w", c.sockPath, err))
-	}
-	if m := c.envMismatch(deps); m != nil {
-		return m
-	}
-	return nil
-}
-
-// envMismatch returns what differs between a server's environment
-// dependencies and this call's environment, or nil.
-func (c *client) envMismatch(deps EnvDeps) *envMismatch {
-	getenv := func(name string) string { v, _ := envValue(c.env, name); return v }
-	if len(deps.Names) == 0 || EnvDigest(deps.Names, getenv) == deps.Digest {
-		return nil
-	}
-	return &envMismatch{names: deps.Names}
-}
-
-// connectMatching is connectOrSpawn for a server whose initialisation saw
-// this call's environment: it follows each mismatch to the server whose
-// ident also covers the variables concerned. --kill stops every server on
-// that path, the one this call would use included.
-func (c *client) connectMatching() (*net.UnixConn, error) {
-	for hop := 0; ; hop++ {
-		if c.inv.Mode == ModeKill {
-			next, err := c.killOne()
-			if err != nil || !next || hop == maxEnvHops {
-				return nil, err
-			}
-			continue
-		}
-		conn, err := c.connectOrSpawn()
-		var m *envMismatch
-		if !errors.As(err, &m) {
-			return conn, err
-		}
-		if !c.follow(m) || hop == maxEnvHops {
-			// No other ident to go to (-g names the server, or the
-			// script keeps reading new variables): replace the server
-			// with one initialised in this call's environment.
-			c.inv.Mode = ModeFresh
-		}
-	}
-}
-
-// killOne removes the server of c's ident and reports whether the caller
-// should go on to the server this call's environment leads to from there.
-func (c *client) killOne() (next bool, err error) {
-	conn, connErr := c.connect()
-	if conn != nil {
-		conn.Close()
-	}
-	if _, err := c.connectOrSpawn(); err != nil {
-		return false, err
-	}
-	var m *envMismatch
-	return errors.As(connErr, &m) && c.follow(m), nil
-}
-
-// follow points c at the server for its invocation with -E NAME added for
-// each of m's variables that is not covered yet, and reports whether that
-// is another server than the current one.
-func (c *client) follow(m *envMismatch) bool {
-	inv := *c.inv
-	inv.IdentItems = slices.Clone(inv.IdentItems)
-	for _, name := range m.names {
-		covered := slices.ContainsFunc(inv.IdentItems, func(it IdentItem) bool { return it.Kind == IdentEnv && it.Text == name })
-		if !covered {
-			v, set := envValue(c.env, name)
-			inv.IdentItems = append(inv.IdentItems, IdentItem{Kind: IdentEnv, Text: name, Value: v, Set: set})
-		}
-	}
-	ident, err := ChooseIdent(c.runDir, inv.FixedIdent, IdentSum(c.host, inv.IdentSpec()))
-	if err != nil || ident == c.ident {
-		return false
-	}
-	c.inv, c.ident, c.sockPath = &inv, ident, SocketPath(c.runDir, ident)
-	return true
 }

@@ -11,7 +11,7 @@ import (
 // give for the names, whatever their order or repetition.
 func TestEnvDigest(t *testing.T) {
 	env := func(kv ...string) func(string) string {
-		return func(name string) string { v, _ := envValue(kv, name); return v }
+		return func(name string) string { v, _ := EnvValue(kv, name); return v }
 	}
 	base := EnvDigest([]string{"A", "B"}, env("A=1", "B=2", "C=3"))
 	for _, tc := range []struct {
@@ -49,7 +49,7 @@ func TestEnvValue(t *testing.T) {
 		value string
 		set   bool
 	}{{"A", "2", true}, {"AB", "x", true}, {"B", "", true}, {"C", "", false}} {
-		if v, set := envValue(env, tc.name); v != tc.value || set != tc.set {
+		if v, set := EnvValue(env, tc.name); v != tc.value || set != tc.set {
 			t.Errorf("%s: got %q %v, want %q %v", tc.name, v, set, tc.value, tc.set)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 
 // Errors that callers test for with errors.Is. Every other error of this
 // package is a wrapped description of what failed, on what and why; the
-// programs print them after "luapf: ".
+// programs print them with Say.
 var (
 	// ErrNoGreeting means the peer closed a call socket before it had sent
 	// the whole greeting magic. A client treats it like a refused
@@ -19,6 +19,18 @@ var (
 	// file, connection reset or broken pipe) in the middle of the exchange.
 	// For a server this is not an error: the client quit.
 	ErrPeerGone = errors.New("the other end of the call socket went away")
+
+	// ErrBadExtension is wrapped by errors about a malformed extension
+	// block, or a status reply (laid out like one).
+	ErrBadExtension = errors.New("malformed luapf extension block")
+
+	// ErrBadEnvDeps is wrapped by errors about a malformed FeatureEnv
+	// offer.
+	ErrBadEnvDeps = errors.New("malformed environment dependencies in the server's offer")
+
+	// ErrBadContext is wrapped by errors about a malformed FeatureContext
+	// entry.
+	ErrBadContext = errors.New("malformed caller context")
 )
 
 // isPeerGone reports whether err, from a read or write on a call socket,

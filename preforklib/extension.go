@@ -3,7 +3,6 @@ package preforklib
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -54,9 +53,9 @@ const offerMagic = "luapf-ext 1\n"
 // its connections are bound to, and an extra word in PREFORK_INTERP.
 const ClientMark = "luapf-ext-1"
 
-// clientAddress returns an abstract address marking a connection as a
+// ClientAddress returns an abstract address marking a connection as a
 // luapf client's, unique to this process and connection.
-func clientAddress() string { return markedAddress("") }
+func ClientAddress() string { return markedAddress("") }
 
 // markedAddress returns the abstract address "@" + ClientMark + "/" +
 // kind, then this process's pid and a random part.
@@ -136,9 +135,6 @@ func ParseOffer(ext []byte) (o Offer, ok bool) {
 // in use when its name is present (with an empty value if it takes none).
 // Names are free of '=' and newlines; values are free of newlines.
 type Extension map[string]string
-
-// ErrBadExtension is wrapped by errors about malformed extension blocks.
-var ErrBadExtension = errors.New("malformed luapf extension block")
 
 // encode lays out the block: its length, then the entries by name.
 func (e Extension) encode() ([]byte, error) {

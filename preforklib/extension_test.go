@@ -3,7 +3,6 @@ package preforklib
 import (
 	"bytes"
 	"errors"
-	"net"
 	"os"
 	"reflect"
 	"testing"
@@ -117,35 +116,4 @@ func FuzzParseOffer(f *testing.F) {
 			t.Fatalf("%+v came back as %+v", o, back)
 		}
 	})
-}
-
-// TestClientMark: a connection from dialUnix is marked as a luapf client's,
-// one from another client is not.
-func TestClientMark(t *testing.T) {
-	path := t.TempDir() + "/s"
-	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	ours, err := dialUnix(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ours.Close()
-	theirs, err := net.Dial("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer theirs.Close()
-	for _, want := range []bool{true, false} {
-		c, err := ln.AcceptUnix()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := IsLuapfClient(c.RemoteAddr()); got != want {
-			t.Errorf("peer %v: IsLuapfClient = %v, want %v", c.RemoteAddr(), got, want)
-		}
-		c.Close()
-	}
 }

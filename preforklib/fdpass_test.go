@@ -12,7 +12,7 @@ import (
 )
 
 func TestSendReceiveFile(t *testing.T) {
-	checkNoFdLeak(t)
+	testutil.CheckNoFdLeak(t)
 	a, b := connPair(t)
 	r, w := testutil.Pipe(t)
 	if err := SendFile(a, w); err != nil {
@@ -36,13 +36,15 @@ func TestSendReceiveFile(t *testing.T) {
 // descriptor (a server's WATCHE is one) leaves it non-blocking: os.File.Fd
 // would have made it blocking.
 func TestSendFileKeepsBlockingMode(t *testing.T) {
-	checkNoFdLeak(t)
+	testutil.CheckNoFdLeak(t)
 	a, b := connPair(t)
-	r, w, err := pipe("test", true)
-	if err != nil {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
 		t.Fatal(err)
 	}
-	defer closeAll(r, w)
+	r, w := os.NewFile(uintptr(p[0]), "test pipe (read end)"), os.NewFile(uintptr(p[1]), "test pipe (write end)")
+	defer r.Close()
+	defer w.Close()
 	if err := SendFile(a, r); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +68,7 @@ func TestSendFileKeepsBlockingMode(t *testing.T) {
 func TestReceiveFileRejectsSeveral(t *testing.T) {
 	for _, n := range []int{2, maxRightsPerMessage + 3} {
 		t.Run(strings.Repeat("fd", n), func(t *testing.T) {
-			checkNoFdLeak(t)
+			testutil.CheckNoFdLeak(t)
 			a, b := connPair(t)
 			fds := make([]int, n)
 			for i := range fds {

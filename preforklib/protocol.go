@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// One call on a prefork-interp v1 call socket (REFERENCE.md A). Integers
+// One call on a prefork-interp v1 call socket (docs/protocol.md, wire format). Integers
 // are big-endian u32.
 //
 //	server → client   greeting: "PFI\n", length, that many bytes of extension data

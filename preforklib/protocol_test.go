@@ -194,14 +194,16 @@ func connPair(t *testing.T) (a, b *net.UnixConn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err = fileConn(os.NewFile(uintptr(fds[0]), "test socket a"))
-	if err != nil {
-		t.Fatal(err)
+	conn := func(fd int, name string) *net.UnixConn {
+		f := os.NewFile(uintptr(fd), name)
+		defer f.Close()
+		c, err := net.FileConn(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.(*net.UnixConn)
 	}
-	b, err = fileConn(os.NewFile(uintptr(fds[1]), "test socket b"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b = conn(fds[0], "test socket a"), conn(fds[1], "test socket b")
 	t.Cleanup(func() { a.Close(); b.Close() })
 	return a, b
 }
@@ -209,7 +211,7 @@ func connPair(t *testing.T) (a, b *net.UnixConn) {
 // TestRequestOverSocket sends a whole call over a real socket pair and
 // checks that each passed descriptor is the one that was sent.
 func TestRequestOverSocket(t *testing.T) {
-	checkNoFdLeak(t)
+	testutil.CheckNoFdLeak(t)
 	client, server := connPair(t)
 	inR, inW := testutil.Pipe(t)
 	outR, outW := testutil.Pipe(t)
@@ -286,7 +288,7 @@ func TestReadRequestRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			checkNoFdLeak(t)
+			testutil.CheckNoFdLeak(t)
 			client, server := connPair(t)
 			tt.send(client)
 			client.CloseWrite()

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"testing"
 
+	"luapf/internal/testutil"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -60,7 +62,7 @@ func FuzzReadRequest(f *testing.F) {
 	}
 	defer devNull.Close()
 	f.Fuzz(func(t *testing.T, data []byte, fdMask uint8, extended bool) {
-		before := len(openFds(t))
+		before := len(testutil.OpenFds(t))
 		client, server := connPair(t)
 		sent := make(chan struct{})
 		go func() { sendFuzzed(client, data, fdMask, devNull); close(sent) }()
@@ -74,7 +76,7 @@ func FuzzReadRequest(f *testing.F) {
 			checkAccepted(t, data, fdMask, extended, req)
 			req.Close()
 		}
-		if after := len(openFds(t)); after != before {
+		if after := len(testutil.OpenFds(t)); after != before {
 			t.Fatalf("%d descriptors open after ReadRequest (error %v), %d before", after, err, before)
 		}
 	})

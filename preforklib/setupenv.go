@@ -8,7 +8,7 @@ import (
 )
 
 // EnvPreforkInterp names the environment variable through which a client
-// hands a new server its sockets (REFERENCE.md A, PREFORK_INTERP). Its
+// hands a new server its sockets (docs/protocol.md, PREFORK_INTERP). Its
 // presence is what makes an interpreter run as setup.
 const EnvPreforkInterp = "PREFORK_INTERP"
 

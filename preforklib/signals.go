@@ -21,7 +21,7 @@ import (
 // so the script and every process it started get it, as they would from
 // the terminal. Only the ForwardedSignals are honoured; any other byte is
 // ignored, so that later frame kinds can be told apart. End of file still
-// means the client went away (REFERENCE.md A, monitor). A call that did
+// means the client went away (docs/protocol.md, server). A call that did
 // not negotiate the feature (the C client, the Perl server) is plain v1:
 // the client forwards nothing and the server takes any byte as "gone".
 //

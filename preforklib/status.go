@@ -1,7 +1,6 @@
 package preforklib
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -15,7 +14,7 @@ import (
 //
 // A status query is a connection to a server's socket whose client end is
 // bound to an abstract address starting with "@" + ClientMark + "/status/"
-// (statusAddress), so the server knows it at accept time: it answers at
+// (StatusAddress), so the server knows it at accept time: it answers at
 // once, without waiting for a call slot, even when max_servers calls are
 // running. On it:
 //
@@ -36,13 +35,9 @@ const FeatureStatus = "status"
 // SignalStatus is the signalling byte of a status query.
 const SignalStatus byte = 2
 
-// statusQueryTimeout bounds a whole status query: a server that does not
-// answer within it is reported as not answering, not waited for forever.
-const statusQueryTimeout = 10 * time.Second
-
-// statusAddress returns an abstract address marking a connection as a
+// StatusAddress returns an abstract address marking a connection as a
 // luapf client's status query.
-func statusAddress() string { return markedAddress("status/") }
+func StatusAddress() string { return markedAddress("status/") }
 
 // IsStatusQuery reports whether the peer of an accepted connection is a
 // luapf client's status query.
@@ -66,6 +61,28 @@ type ServerStatus struct {
 // statusKeys are the names of a reply's entries, in ServerStatus's order.
 var statusKeys = []string{"pid", "script", "uptime_ms", "calls_served", "calls_failed",
 	"executors_busy", "executors_pooled", "snapshot_bytes", "log"}
+
+// WriteStatusQuery sends the signalling byte of a status query, after the
+// greeting of a server whose Offer has FeatureStatus.
+func WriteStatusQuery(w io.Writer) error {
+	if _, err := w.Write([]byte{SignalStatus}); err != nil {
+		return callError("send status query", err)
+	}
+	return nil
+}
+
+// ReadStatusQuery reads the signalling byte of a status query, after the
+// greeting; it fails unless it is SignalStatus.
+func ReadStatusQuery(r io.Reader) error {
+	var signal [1]byte
+	if _, err := io.ReadFull(r, signal[:]); err != nil {
+		return callError("read status query", err)
+	}
+	if signal[0] != SignalStatus {
+		return fmt.Errorf("read status query: signalling byte is 0x%02x, not 0x%02x", signal[0], SignalStatus)
+	}
+	return nil
+}
 
 // WriteStatusReply sends st as the reply to a status query.
 func WriteStatusReply(w io.Writer, st ServerStatus) error {
@@ -111,61 +128,4 @@ func ReadStatusReply(r io.Reader) (ServerStatus, error) {
 		return ServerStatus{}, bad
 	}
 	return st, nil
-}
-
-// Errors of QueryStatus that are answers rather than failures.
-var (
-	// ErrNoServer means nobody serves the socket.
-	ErrNoServer = errors.New("no server")
-	// ErrNoStatus means the server does not answer status queries: it is
-	// not luapf's Lua server (the Perl library, or an older luapf).
-	ErrNoStatus = errors.New("the server does not report its status (it is not a luapf Lua server)")
-)
-
-// QueryStatus asks the server at sockPath for its status. It returns an
-// error wrapping ErrNoServer when nobody serves the socket and ErrNoStatus
-// when the server does not answer status queries.
-func QueryStatus(sockPath string) (ServerStatus, error) {
-	st, _, err := queryStatus(sockPath)
-	return st, err
-}
-
-// queryStatus is QueryStatus that also returns the environment the
-// server's initialisation read, which its greeting's offer carries
-// (FeatureEnv): none from a server that offers none.
-func queryStatus(sockPath string) (ServerStatus, EnvDeps, error) {
-	st, env := ServerStatus{}, EnvDeps{}
-	conn, err := dialUnixAs(sockPath, statusAddress())
-	if err != nil {
-		return st, env, err
-	}
-	if conn == nil {
-		return st, env, ErrNoServer
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(statusQueryTimeout))
-	ext, err := ReadGreeting(conn)
-	switch {
-	case errors.Is(err, ErrNoGreeting):
-		return st, env, fmt.Errorf("%w: the connection closed before the greeting", ErrNoServer)
-	case err != nil:
-		return st, env, fmt.Errorf("status of %s: %w", sockPath, err)
-	}
-	offer, ok := ParseOffer(ext)
-	if !ok || !offer.Has(FeatureStatus) {
-		return st, env, ErrNoStatus
-	}
-	if _, err := conn.Write([]byte{SignalStatus}); err != nil {
-		return st, env, fmt.Errorf("status of %s: %w", sockPath, callError("send status query", err))
-	}
-	st, err = ReadStatusReply(conn)
-	if err != nil {
-		return st, env, fmt.Errorf("status of %s: %w", sockPath, err)
-	}
-	if params, ok := offer.Params(FeatureEnv); ok {
-		if env, err = ParseEnvDeps(params); err != nil {
-			return st, env, fmt.Errorf("status of %s: %w", sockPath, err)
-		}
-	}
-	return st, env, nil
 }

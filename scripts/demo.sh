@@ -32,5 +32,8 @@ for i in 1 2 3 4 5; do
 done
 if command -v lua5.4 >/dev/null; then
 	timed "lua5.4 (plain Lua, cold)" env LUA_PATH='scripts/plainlua/?.lua;;' lua5.4 "$script" listen
+else
+	echo "  (lua5.4 is not installed, so there is no plain Lua timing to compare;"
+	echo "   sh .ci/install-peers.sh installs it, as root)"
 fi
 "$luapf" --kill "$script"

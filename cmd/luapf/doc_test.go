@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"luapf/preforklib"
+	"luapf/internal/testutil"
+	"luapf/preforklib/client"
 )
 
 // manPage is the man page that make install installs.
@@ -18,13 +19,11 @@ var manPage = filepath.Join("..", "..", "man", "luapf.1")
 // TestManPageRenders: man -l and groff render the man page without a
 // warning.
 func TestManPageRenders(t *testing.T) {
+	testutil.RequirePeer(t, testutil.Man)
 	for _, argv := range [][]string{
 		{"man", "-l", manPage},
 		{"groff", "-man", "-Tutf8", "-ww", "-z", manPage},
 	} {
-		if _, err := exec.LookPath(argv[0]); err != nil {
-			t.Fatalf("%s is needed to check the man page (.ci/run installs it): %v", argv[0], err)
-		}
 		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Env = append(os.Environ(), "MANWIDTH=80", "MANPAGER=cat", "PAGER=cat")
 		var stdout, stderr bytes.Buffer
@@ -49,7 +48,7 @@ func TestOptionsDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	options := regexp.MustCompile(`(?m)^  (-[-\w]+)`).FindAllStringSubmatch(preforklib.Usage(preforklib.SyntaxLuapf), -1)
+	options := regexp.MustCompile(`(?m)^  (-[-\w]+)`).FindAllStringSubmatch(client.Usage(client.SyntaxLuapf), -1)
 	if len(options) < 10 {
 		t.Fatalf("found only %d options in --help", len(options))
 	}

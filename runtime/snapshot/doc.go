@@ -20,6 +20,10 @@
 // (open files, coroutines, channels, other userdata, Go functions made at run
 // time) makes Capture fail with a *CarryError naming where it was found.
 //
+// In luapf, setup (runtime/server, setup.go) captures, runtime/image carries
+// the bytes in a sealed memfd, and each executor (runtime/executor)
+// restores; both open their states with runtime/lua.
+//
 // How the main chunk continues: while initialisation_complete runs, its
 // caller's frame has already advanced past the CALL instruction. Capture
 // reads that program counter and the frame's register base (read-only

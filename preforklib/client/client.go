@@ -1,0 +1,239 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+
+	"luapf/preforklib"
+	"luapf/preforklib/reexec"
+	"luapf/preforklib/rundir"
+)
+
+// Version is luapf's version, printed by --version. Release builds set it
+// with -ldflags "-X luapf/preforklib/client.Version=...".
+var Version = "0.1.0-dev"
+
+// Runtime is what the client needs from the Lua side. Later fields may be
+// added; a zero field means the feature is not available.
+type Runtime struct {
+	// Standalone runs script with args in this process, without a server
+	// (--standalone), and returns its exit status.
+	Standalone func(script string, args []string) int
+}
+
+// Main runs the client: it parses argv (luapf's syntax, or the C
+// program's when argv[0] is prefork-interp), connects to the script's
+// server or starts one, runs the call and returns the exit status to exit
+// with. When the script died of a signal that can be passed on, Main kills
+// the process with it instead of returning.
+func Main(argv []string, rt Runtime) int {
+	self, selfErr := os.Executable()
+	inv, err := ParseCommandLine(argv, self, os.LookupEnv)
+	if err == nil && selfErr != nil && inv.Syntax == SyntaxLuapf && inv.Mode != ModeHelp && inv.Mode != ModeVersion {
+		err = fmt.Errorf("find the luapf executable: %w", selfErr)
+	}
+	if err != nil {
+		return preforklib.Fail(os.Stderr, err)
+	}
+	switch inv.Mode {
+	case ModeHelp:
+		if _, err := io.WriteString(os.Stdout, Usage(inv.Syntax)); err != nil {
+			return preforklib.Fail(os.Stderr, fmt.Errorf("write help: %w", err))
+		}
+		return 0
+	case ModeVersion:
+		if _, err := fmt.Fprintf(os.Stdout, "%s %s\n", preforklib.ProgramName, Version); err != nil {
+			return preforklib.Fail(os.Stderr, fmt.Errorf("write version: %w", err))
+		}
+		return 0
+	case ModeStandalone:
+		if rt.Standalone == nil {
+			return preforklib.Fail(os.Stderr, errors.New("--standalone: this luapf was built without a Lua runtime"))
+		}
+		return rt.Standalone(inv.Script, inv.Args)
+	case ModeStatus:
+		return statusMain(inv, os.Stdout)
+	}
+	c, err := newClient(inv)
+	if err != nil {
+		return runWithoutServer(inv, rt, unavailable(err))
+	}
+	c.rt = rt
+	return c.run()
+}
+
+// client is one invocation on its way to a server.
+type client struct {
+	inv      *Invocation
+	runDir   string
+	ident    string
+	sockPath string
+	// greetingExt is the extension data of the server's greeting: empty
+	// from a v1 server, an Offer from a luapf server; a client ignores
+	// what it does not understand.
+	greetingExt []byte
+
+	rt   Runtime             // for running the script without a server (fallback.go)
+	host rundir.HostIdentity // for the idents of other servers (envfollow.go)
+	env  []string            // the environment the call sends
+	// callContext returns the caller's process context (readcontext.go).
+	callContext func() (preforklib.CallContext, error)
+}
+
+func newClient(inv *Invocation) (*client, error) {
+	host, err := rundir.ReadHostIdentity(".")
+	if err != nil {
+		return nil, err
+	}
+	runDir, err := rundir.RunDir()
+	if err != nil {
+		return nil, err
+	}
+	ident, err := rundir.ChooseIdent(runDir, inv.FixedIdent, rundir.IdentSum(host, inv.IdentSpec()))
+	if err != nil {
+		return nil, err
+	}
+	c := &client{inv: inv, host: host, env: messageEnv(os.Environ()), runDir: runDir, ident: ident, sockPath: rundir.SocketPath(runDir, ident)}
+	if inv.Mode == ModeCall || inv.Mode == ModeFresh {
+		c.callContext = readCallContextAsync()
+	}
+	return c, nil
+}
+
+func (c *client) run() int {
+	conn, err := c.connectMatching()
+	var setupErr *setupExitError
+	switch {
+	case errors.As(err, &setupErr):
+		return PropagateStatus(setupErr.status, "setup", os.Stderr)
+	case err != nil:
+		return runWithoutServer(c.inv, c.rt, err)
+	case conn == nil: // --kill
+		return 0
+	}
+	defer conn.Close()
+	status, err := c.call(conn)
+	if err != nil {
+		return preforklib.Fail(os.Stderr, err)
+	}
+	return PropagateStatus(status, "script", os.Stderr)
+}
+
+// connectOrSpawn returns a connection to the script's server whose
+// greeting has been read, starting a server if there is none (docs/protocol.md,
+// client algorithm). For --kill it removes the server's socket and lock
+// and returns no connection. A server whose initialisation saw other
+// values of the environment is not used: the error is an *envMismatch.
+// Failures before setup starts are marked unavailable (fallback.go).
+func (c *client) connectOrSpawn() (*net.UnixConn, error) {
+	if c.inv.Mode == ModeCall {
+		if conn, err := c.connect(); conn != nil || err != nil {
+			return conn, err
+		}
+	}
+	if err := rundir.Preclean(c.runDir, rundir.MaxServers); err != nil {
+		return nil, unavailable(err)
+	}
+	lock, err := rundir.AcquireLock(rundir.LockPath(c.runDir, c.ident))
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer lock.Release()
+	switch c.inv.Mode {
+	case ModeKill:
+		return nil, rundir.RemoveServer(c.runDir, c.ident)
+	case ModeCall:
+		// Someone else may have started it while we waited for the lock.
+		if conn, err := c.connect(); conn != nil || err != nil {
+			return conn, err
+		}
+	}
+	if err := reexec.CloseOnExecInherited(); err != nil {
+		return nil, unavailable(err)
+	}
+	conn, ext, err := spawnServer(c.inv, c.sockPath)
+	c.greetingExt = ext
+	return conn, err
+}
+
+// connect connects to the server socket and reads the greeting. It returns
+// neither connection nor error when nobody serves the socket.
+func (c *client) connect() (*net.UnixConn, error) {
+	conn, err := dialUnix(c.sockPath)
+	if err != nil || conn == nil {
+		return nil, unavailable(err)
+	}
+	ext, err := preforklib.ReadGreeting(conn)
+	if err != nil {
+		conn.Close()
+		if errors.Is(err, preforklib.ErrNoGreeting) {
+			return nil, nil
+		}
+		return nil, unavailable(fmt.Errorf("server %s: %w", c.sockPath, err))
+	}
+	if err := c.checkEnv(ext); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	c.greetingExt = ext
+	return conn, nil
+}
+
+// call sends the request on conn and waits for the script's wait status.
+func (c *client) call(conn *net.UnixConn) (uint32, error) {
+	req := &preforklib.Request{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: c.env, Argv: c.inv.Argv()}
+	offer, ok := preforklib.ParseOffer(c.greetingExt)
+	if ok {
+		req.Ext = c.extension(offer)
+	}
+	var fwd *forwarder
+	if _, ok := req.Ext[preforklib.FeatureSignals]; ok {
+		fwd = catchSignals(conn, os.Stderr)
+		defer fwd.stop()
+	}
+	if err := preforklib.WriteRequest(conn, req); err != nil {
+		return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
+	}
+	if fwd != nil {
+		fwd.requestSent()
+	}
+	status, err := preforklib.ReadStatus(conn)
+	if errors.Is(err, preforklib.ErrPeerGone) {
+		return 0, fmt.Errorf("call %s: the server went away before reporting the script's exit status (it was killed, or crashed; the next call starts a new one)", c.sockPath)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
+	}
+	return status, nil
+}
+
+// extension returns the extension block this client sends to a luapf
+// server that made offer: the features it uses and their parameters.
+func (c *client) extension(offer preforklib.Offer) preforklib.Extension {
+	e := preforklib.Extension{}
+	if offer.Has(preforklib.FeatureSignals) {
+		e[preforklib.FeatureSignals] = ""
+	}
+	if offer.Has(preforklib.FeatureContext) && c.callContext != nil {
+		if ctx, err := c.callContext(); err == nil {
+			e[preforklib.FeatureContext] = ctx.Encode()
+		}
+	}
+	return e
+}
+
+// messageEnv returns the entries of env that a request can carry: like the
+// C client, those with an '=' (and, unlike it can, none with a NUL).
+func messageEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if strings.Contains(kv, "=") && !strings.Contains(kv, "\x00") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}

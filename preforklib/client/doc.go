@@ -1,0 +1,24 @@
+// Package client is luapf's client: the program a caller runs as a
+// script's #! interpreter (luapf's command line), or as chiark's
+// prefork-interp (the C program's). It finds the script's server, starting
+// one if there is none, hands it the call, and ends the way the script
+// ended.
+//
+// Main (client.go) parses the command line (commandline.go, usage.go),
+// finds the run directory and the server's ident (package rundir) and
+// connects (sockets.go). A server whose initialisation read other values
+// of the environment is left for the one this call's values lead to
+// (envfollow.go). With no server, the client takes the server's lock,
+// starts a watcher (package watcher) and runs the interpreter as setup
+// with PREFORK_INTERP (spawn.go); when no server can be used at all
+// before anything of the call has run, the script runs in this process
+// (fallback.go). The call itself sends the caller's files, environment,
+// argv, umask, limits and nice value (readcontext.go, nofile.go) and
+// forwards the caller's signals (forward.go); the client then ends with
+// the script's exit status or dies of its signal (exitstatus.go).
+// --status (statuscmd.go) reports what a server is doing.
+//
+// The protocol is package preforklib; docs/protocol.md is the whole, and
+// docs/warm-call.md follows one call through the client, server and
+// executor.
+package client

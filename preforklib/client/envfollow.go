@@ -1,0 +1,124 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+
+	"luapf/preforklib"
+	"luapf/preforklib/rundir"
+)
+
+// Following a server's environment dependencies (preforklib.FeatureEnv):
+// a call whose values differ from those a server's initialisation saw goes
+// on to the server whose ident also covers those variables.
+
+// maxEnvHops bounds how many derived servers one call follows before it
+// starts a fresh server of its own: each hop adds variables to the ident,
+// so the bound is only a guard against a pathological script.
+const maxEnvHops = 8
+
+// envMismatch says that the server's initialisation read variables whose
+// values differ in this call.
+type envMismatch struct {
+	names []string
+}
+
+func (m *envMismatch) Error() string {
+	return fmt.Sprintf("the server's initialisation read %s with other values", strings.Join(m.names, ", "))
+}
+
+// checkEnv compares a server's environment dependencies, from its
+// greeting's extension data, with this call's environment.
+func (c *client) checkEnv(greetingExt []byte) error {
+	offer, ok := preforklib.ParseOffer(greetingExt)
+	if !ok {
+		return nil
+	}
+	params, ok := offer.Params(preforklib.FeatureEnv)
+	if !ok {
+		return nil
+	}
+	deps, err := preforklib.ParseEnvDeps(params)
+	if err != nil {
+		return unavailable(fmt.Errorf("server %s: %w", c.sockPath, err))
+	}
+	if m := c.envMismatch(deps); m != nil {
+		return m
+	}
+	return nil
+}
+
+// envMismatch returns what differs between a server's environment
+// dependencies and this call's environment, or nil.
+func (c *client) envMismatch(deps preforklib.EnvDeps) *envMismatch {
+	getenv := func(name string) string { v, _ := preforklib.EnvValue(c.env, name); return v }
+	if len(deps.Names) == 0 || preforklib.EnvDigest(deps.Names, getenv) == deps.Digest {
+		return nil
+	}
+	return &envMismatch{names: deps.Names}
+}
+
+// connectMatching is connectOrSpawn for a server whose initialisation saw
+// this call's environment: it follows each mismatch to the server whose
+// ident also covers the variables concerned. --kill stops every server on
+// that path, the one this call would use included.
+func (c *client) connectMatching() (*net.UnixConn, error) {
+	for hop := 0; ; hop++ {
+		if c.inv.Mode == ModeKill {
+			next, err := c.killOne()
+			if err != nil || !next || hop == maxEnvHops {
+				return nil, err
+			}
+			continue
+		}
+		conn, err := c.connectOrSpawn()
+		var m *envMismatch
+		if !errors.As(err, &m) {
+			return conn, err
+		}
+		if !c.follow(m) || hop == maxEnvHops {
+			// No other ident to go to (-g names the server, or the
+			// script keeps reading new variables): replace the server
+			// with one initialised in this call's environment.
+			c.inv.Mode = ModeFresh
+		}
+	}
+}
+
+// killOne removes the server of c's ident and reports whether the caller
+// should go on to the server this call's environment leads to from there.
+func (c *client) killOne() (next bool, err error) {
+	conn, connErr := c.connect()
+	if conn != nil {
+		conn.Close()
+	}
+	if _, err := c.connectOrSpawn(); err != nil {
+		return false, err
+	}
+	var m *envMismatch
+	return errors.As(connErr, &m) && c.follow(m), nil
+}
+
+// follow points c at the server for its invocation with -E NAME added for
+// each of m's variables that is not covered yet, and reports whether that
+// is another server than the current one.
+func (c *client) follow(m *envMismatch) bool {
+	inv := *c.inv
+	inv.IdentItems = slices.Clone(inv.IdentItems)
+	for _, name := range m.names {
+		covered := slices.ContainsFunc(inv.IdentItems, func(it rundir.IdentItem) bool { return it.Kind == rundir.IdentEnv && it.Text == name })
+		if !covered {
+			v, set := preforklib.EnvValue(c.env, name)
+			inv.IdentItems = append(inv.IdentItems, rundir.IdentItem{Kind: rundir.IdentEnv, Text: name, Value: v, Set: set})
+		}
+	}
+	ident, err := rundir.ChooseIdent(c.runDir, inv.FixedIdent, rundir.IdentSum(c.host, inv.IdentSpec()))
+	if err != nil || ident == c.ident {
+		return false
+	}
+	c.inv, c.ident, c.sockPath = &inv, ident, rundir.SocketPath(c.runDir, ident)
+	return true
+}

@@ -1,7 +1,0 @@
-package preforklib
-
-// ExitClientError is the status with which the client (and every luapf
-// helper role) exits after one of its own errors, and after a script killed
-// by a signal that cannot be re-raised faithfully (REFERENCE.md A, client
-// exit status).
-const ExitClientError = 127

@@ -1,0 +1,168 @@
+package executor
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"luapf/preforklib"
+	"luapf/preforklib/reexec"
+	"luapf/runtime/image"
+	"luapf/runtime/lua"
+	"luapf/runtime/snapshot"
+)
+
+// Main runs the executor role: restore the snapshot, wait for one
+// call on the control socket, take the caller's files as fds 0, 1 and 2 and
+// its environment, and continue the script. Its exit is the call's status.
+// Restoring happens before the call arrives when the executor is pooled.
+func Main(argv []string) int {
+	reexec.FatalSignalsByDefault()
+	files, err := reexec.ExecutorLayout.Inherit()
+	if err != nil {
+		return preforklib.Fail(os.Stderr, err)
+	}
+	control, err := reexec.UnixConn(reexec.RoleExecutor, files[reexec.ExecutorFdControl])
+	if err != nil {
+		return preforklib.Fail(os.Stderr, err)
+	}
+	// A crash of the Go runtime goes to fd 2 and, through this, to the
+	// server, which then ends the call with status 127 (runtime/server's
+	// crash.go).
+	crash := files[reexec.ExecutorFdCrash]
+	if err := debug.SetCrashOutput(crash, debug.CrashOptions{}); err != nil {
+		preforklib.Say(os.Stderr, "executor: send crash reports to the server: %v", err)
+	}
+	crash.Close()
+	it, cont, restoreErr := restoreImage(files[reexec.ExecutorFdImage])
+
+	req, err := preforklib.ReadRequest(control, true)
+	if err != nil {
+		if errors.Is(err, preforklib.ErrPeerGone) || errors.Is(err, io.EOF) {
+			return lua.ExitOK // the server let an unused pooled executor go
+		}
+		return reportFailure(control, fmt.Sprintf("executor: receive call: %v", err))
+	}
+	if err := takeCall(req); err != nil {
+		return failCall(control, "executor: %v", err)
+	}
+	// From here on, stderr is the caller's.
+	if restoreErr != nil {
+		return failCall(control, "cannot continue the script: %v", restoreErr)
+	}
+	prepareCall(it, req, os.Stderr)
+	if len(req.Argv) < 2 {
+		return failCall(control, "the call names no script (argv %q)", req.Argv)
+	}
+	interpreter, script, scriptArgs := req.Argv[0], req.Argv[1], req.Argv[2:]
+	if arg := cont.Arg(); arg != nil {
+		lua.ResetArg(arg, interpreter, script, scriptArgs)
+	}
+	it.BeforeExit = func(code int) { reportExit(control, code) }
+	it.Exit(it.Run(cont.Function(), cont.Args(lua.StringValues(scriptArgs)...)))
+	return lua.ExitOK // not reached
+}
+
+// reportExit hands the caller's files back and tells the server the call's
+// exit code before this process exits. The kernel takes milliseconds to tear
+// down a large restored heap; the caller need not wait for that, and its
+// pipes close now, not after it.
+func reportExit(control net.Conn, code int) {
+	if devNull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0); err == nil {
+		for fd := 0; fd <= 2; fd++ {
+			dupOnto(devNull, fd)
+		}
+		devNull.Close()
+	}
+	preforklib.WriteExitReport(control, code)
+}
+
+// restoreImage maps the image and restores its state into a new
+// interpreter. Garbage collection is held off meanwhile: almost everything
+// allocated stays live, so collecting would only cost time.
+func restoreImage(f *os.File) (*lua.Interp, *snapshot.Continuation, error) {
+	im, err := image.Map(f)
+	f.Close()
+	if err != nil {
+		return nil, nil, err
+	}
+	it := lua.NewInterp(lua.ModeExecutor)
+	it.InitEnv = im.Meta.InitEnv
+	old := debug.SetGCPercent(-1)
+	cont, err := snapshot.Restore(it.L, im.State)
+	debug.SetGCPercent(old)
+	// Collect now, before the call arrives, so the heap goal is set from
+	// the restored heap: otherwise the call's first allocations would pay
+	// for a collection of everything restore made.
+	runtime.GC()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", im.Meta.Script, err)
+	}
+	return it, cont, nil
+}
+
+// takeCall makes the caller's files this process's fds 0, 1 and 2 and the
+// caller's environment its environment (without PREFORK_INTERP, which must
+// never reach a script).
+func takeCall(req *preforklib.Request) error {
+	for fd, f := range []*os.File{req.Stdin, req.Stdout, req.Stderr} {
+		if err := dupOnto(f, fd); err != nil {
+			return fmt.Errorf("take the caller's fd %d: %w", fd, err)
+		}
+	}
+	req.Close()
+	os.Clearenv()
+	for _, kv := range req.Env {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" || name == preforklib.EnvPreforkInterp {
+			continue
+		}
+		os.Setenv(name, value)
+	}
+	return nil
+}
+
+// dupOnto makes fd a duplicate of f, inheritable by the script's children.
+// It reads f's descriptor through SyscallConn rather than Fd, which would
+// switch the caller's open file (shared with us) to blocking mode.
+func dupOnto(f *os.File, fd int) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var dupErr error
+	err = rc.Control(func(src uintptr) {
+		if int(src) == fd {
+			_, dupErr = unix.FcntlInt(src, unix.F_SETFD, 0)
+			return
+		}
+		dupErr = unix.Dup3(int(src), fd, 0)
+	})
+	if err != nil {
+		return err
+	}
+	return dupErr
+}
+
+// failCall ends a call that luapf could not run once the caller's files
+// are the executor's: the message goes to the caller's stderr, and to the
+// server for its log. It returns the exit status.
+func failCall(control net.Conn, format string, args ...any) int {
+	msg := fmt.Sprintf(format, args...)
+	preforklib.Say(os.Stderr, "%s", msg)
+	return reportFailure(control, msg)
+}
+
+// reportFailure tells the server why the executor cannot run its call
+// (preforklib.WriteFailureReport). It returns the exit status.
+func reportFailure(control net.Conn, msg string) int {
+	preforklib.WriteFailureReport(control, msg)
+	return preforklib.ExitLuapfError
+}

@@ -1,0 +1,83 @@
+package server_test
+
+import (
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// differentialScripts are the scripts every warm call must run exactly as
+// --standalone does: the snapshot corpus and the examples. initStderr is
+// what a script's initialisation writes (to stderr only): the spawning call
+// shows it, warm calls do not.
+func differentialScripts(t *testing.T) map[string]string {
+	t.Helper()
+	corpus, err := filepath.Glob(script("snapshot/*.lua"))
+	if err != nil || len(corpus) == 0 {
+		t.Fatalf("no snapshot corpus: %v", err)
+	}
+	out := map[string]string{
+		script("hello.lua"):             "",
+		script("example/wordstats.lua"): "",
+	}
+	for _, p := range corpus {
+		out[p] = ""
+	}
+	out[script("snapshot/modules.lua")] = "counter module loaded\n"
+	return out
+}
+
+// TestDifferential: every corpus and example script, run --standalone, as
+// the call that starts the server, and as 20 warm calls, gives the same
+// stdout, stderr and exit status, byte for byte.
+func TestDifferential(t *testing.T) {
+	scripts := differentialScripts(t)
+	names := make([]string, 0, len(scripts))
+	for p := range scripts {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	args := []string{"listen", "two words", "", "tab\there"}
+	for _, path := range names {
+		initStderr := scripts[path]
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			t.Parallel()
+			l := newLuapf(t)
+			oracle := l.run("", append([]string{"--standalone", path}, args...)...)
+			if !strings.HasPrefix(oracle.Stderr, initStderr) {
+				t.Fatalf("standalone stderr %q does not start with the initialisation's %q", oracle.Stderr, initStderr)
+			}
+			spawning := l.run("", append([]string{path}, args...)...)
+			if d := sameResult(oracle, spawning); d != "" {
+				t.Fatalf("the spawning call differs from --standalone:\n%s", d)
+			}
+			warm := oracle
+			warm.Stderr = strings.TrimPrefix(oracle.Stderr, initStderr)
+			for i := 0; i < 20; i++ {
+				if d := sameResult(warm, l.run("", append([]string{path}, args...)...)); d != "" {
+					t.Fatalf("warm call %d differs from --standalone:\n%s", i+1, d)
+				}
+			}
+			l.onlyPid(l.servers(), "server")
+		})
+	}
+}
+
+// TestInitOutput: what the initialisation writes, to stdout or stderr, goes
+// to the spawning call's stderr only (the protocol gives setup the client's
+// stderr for both); warm calls write only their own output.
+func TestInitOutput(t *testing.T) {
+	l := newLuapf(t)
+	path := script("test/initoutput.lua")
+	spawning := l.run("", path)
+	if spawning.Code != 0 || spawning.Stdout != "call output\n" || spawning.Stderr != "init to stdout\ninit to stderr\n" {
+		t.Fatalf("spawning call: %+v", spawning)
+	}
+	for i := 0; i < 3; i++ {
+		warm := l.run("", path)
+		if warm.Code != 0 || warm.Stdout != "call output\n" || warm.Stderr != "" {
+			t.Fatalf("warm call: %+v", warm)
+		}
+	}
+}

@@ -1,0 +1,25 @@
+// Package server is luapf's server side for a Lua script, as processes:
+//
+//   - setup (setup.go, SetupMain): the interpreter a client runs with
+//     PREFORK_INTERP; it runs the script's initialisation and, at
+//     prefork.initialisation_complete(), captures the state, writes the
+//     image (runtime/image) and starts the server with the client's
+//     descriptors, then exits 0 once the server is ready;
+//   - the server (server.go, Main): accepts calls on the listening socket
+//     (checking each caller's uid, peer.go) and status queries
+//     (statusquery.go), until its socket is removed or replaced (the
+//     watcher), a file the script depends on changes (autoreload.go), it
+//     has been idle for idle_timeout, or accepting keeps failing;
+//   - the monitor (monitor.go), a goroutine per call: the greeting with
+//     luapf's offer (offer.go), the request, the hand-over to an executor,
+//     the caller's signals relayed to the executor's process group and a
+//     caller that goes away noticed (callgroup.go), and the wait status;
+//   - the pool (pool.go): executors (runtime/executor) restored ahead of
+//     calls, so that a call rarely waits for a restore; an executor's crash
+//     report (crash.go) ends its call with status 127.
+//
+// Every failed call leaves one line in the server's log (calllog.go,
+// logging.go): syslog, or a file in the run directory. docs/protocol.md
+// gives the rules the server follows and docs/warm-call.md follows one
+// call through it.
+package server

@@ -1,0 +1,260 @@
+package server
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"luapf/preforklib"
+	"luapf/preforklib/reexec"
+	"luapf/runtime/image"
+	"luapf/runtime/lua"
+)
+
+// server accepts calls for one script: each call gets its own goroutine
+// (the monitor, monitor.go) and its own executor process.
+type server struct {
+	meta      image.Meta
+	opts      lua.Options
+	listener  *net.UnixListener
+	reference time.Time
+	log       *serverLog
+	pool      *pool
+	slots     chan struct{} // one per call in progress; nil: unlimited
+
+	quit     chan struct{}
+	quitOnce sync.Once
+	reason   string
+
+	calls  sync.WaitGroup
+	mu     sync.Mutex
+	active int
+	idle   *time.Timer
+
+	served, failed atomic.Int64
+	stats          *serverStats // for status queries (statusquery.go)
+}
+
+// Main runs the server role, started by setup in a new session with the
+// descriptors of reexec.ServerLayout. It tells setup "ok" once it can
+// serve, serves the initial call at once, then accepts calls until its
+// socket is removed or replaced, a watched file changes, it has been idle
+// for idle_timeout, or accepting keeps failing.
+func Main(argv []string) int {
+	files, err := reexec.ServerLayout.Inherit()
+	if err != nil {
+		return preforklib.Fail(os.Stderr, err)
+	}
+	watchIn, watchErr, imageF, ready := files[reexec.ServerFdWatchIn], files[reexec.ServerFdWatchErr], files[reexec.ServerFdImage], files[reexec.ServerFdReady]
+	// Executors must get the signals later callers forward, whatever the
+	// first caller ignored.
+	if err := reexec.ResetIgnoredSignals(preforklib.ForwardedSignals...); err != nil {
+		return preforklib.Fail(os.Stderr, err)
+	}
+	defer watchIn.Close() // held only so the watcher sees us alive
+	// Setup reports why the server could not start; stderr, /dev/null
+	// then, tells whoever started the role by hand.
+	fail := func(err error) int {
+		fmt.Fprintf(ready, "%v\n", err)
+		ready.Close()
+		return preforklib.Fail(os.Stderr, err)
+	}
+	listener, err := reexec.UnixListener(reexec.RoleServer, files[reexec.ServerFdListen])
+	if err != nil {
+		return fail(err)
+	}
+	listener.SetUnlinkOnClose(false) // the socket path belongs to the clients' protocol
+	callConn, err := reexec.UnixConn(reexec.RoleServer, files[reexec.ServerFdCall])
+	if err != nil {
+		return fail(err)
+	}
+	im, err := image.Map(imageF)
+	if err != nil {
+		return fail(err)
+	}
+	log, err := openServerLog(listener.Addr().String(), im.Meta.Options.LogFacility, im.Meta.Script)
+	if err != nil {
+		return fail(err)
+	}
+	if log.file != nil {
+		// A crash of the Go runtime writes to fd 2: keep it in the log.
+		unix.Dup3(int(log.file.Fd()), 2, 0)
+	}
+	s := &server{
+		meta: im.Meta, opts: im.Meta.Options, listener: listener,
+		reference: time.Unix(0, im.Meta.Reference), log: log, quit: make(chan struct{}),
+		stats: newServerStats(im),
+	}
+	if s.opts.MaxServers >= 0 {
+		s.slots = make(chan struct{}, max(s.opts.MaxServers, 1))
+	}
+	s.pool = newPool(s.opts.Pool, func() (*executor, error) {
+		return startExecutor(imageF, s.meta.Script, log.file)
+	}, log)
+	ready.WriteString("ok\n")
+	ready.Close()
+	log.Printf("server %d started for %s (pool %d, max_servers %d, idle_timeout %gs)",
+		os.Getpid(), s.meta.Script, s.opts.Pool, s.opts.MaxServers, s.opts.IdleTimeout)
+	return s.run(callConn, watchErr)
+}
+
+func (s *server) run(initial *net.UnixConn, watchErr *os.File) int {
+	s.startCall(initial, s.meta.InitialLuapfClient, false)
+	go s.watchWatcher(watchErr)
+	go s.acceptLoop()
+	<-s.quit
+	s.listener.Close()
+	s.calls.Wait()
+	s.pool.close()
+	s.log.Printf("server %d stopped after %d calls (%d failed): %s", os.Getpid(), s.served.Load(), s.failed.Load(), s.reason)
+	return lua.ExitOK
+}
+
+// stop makes the server quit once the calls in progress are done.
+func (s *server) stop(reason string) {
+	s.quitOnce.Do(func() {
+		s.reason = reason
+		close(s.quit)
+		s.listener.Close()
+	})
+}
+
+func (s *server) stopping() bool {
+	select {
+	case <-s.quit:
+		return true
+	default:
+		return false
+	}
+}
+
+// acquire takes a call slot, waiting while max_servers calls are in
+// progress; it reports false when the server is stopping.
+func (s *server) acquire() bool {
+	if s.slots == nil {
+		return !s.stopping()
+	}
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	case <-s.quit:
+		return false
+	}
+}
+
+func (s *server) release() {
+	if s.slots != nil {
+		<-s.slots
+	}
+}
+
+// acceptLoop accepts calls and status queries until the server stops. It
+// takes no call slot itself, so that a status query is answered even while
+// max_servers calls run; a call waits for its slot in its own goroutine,
+// as it would otherwise in the listening socket's backlog.
+func (s *server) acceptLoop() {
+	errors := 0
+	for {
+		conn, err := s.listener.AcceptUnix()
+		if err != nil {
+			if s.stopping() {
+				return
+			}
+			errors++
+			s.log.Printf("accept: %v", err)
+			if errors > s.opts.MaxErrors {
+				s.stop(fmt.Sprintf("more than %d errors accepting calls", s.opts.MaxErrors))
+				return
+			}
+			continue
+		}
+		// Another user is refused, status query or call alike; refusals are
+		// not counted as accept errors, so that another user cannot make
+		// the server quit.
+		if err := checkPeer(conn); err != nil {
+			s.log.Printf("refused a connection: %v", err)
+			conn.Close()
+			continue
+		}
+		if preforklib.IsStatusQuery(conn.RemoteAddr()) {
+			s.startStatusQuery(conn)
+			continue
+		}
+		s.startCall(conn, preforklib.IsLuapfClient(conn.RemoteAddr()), true)
+	}
+}
+
+// startCall serves conn in its own goroutine once it has a call slot.
+// accepted says conn came from the listener (not the initial call), so the
+// code is checked for changes first.
+func (s *server) startCall(conn *net.UnixConn, luapfClient, accepted bool) {
+	s.calls.Add(1)
+	s.mu.Lock()
+	s.active++
+	if s.idle != nil {
+		s.idle.Stop()
+	}
+	s.mu.Unlock()
+	go func() {
+		defer s.calls.Done()
+		defer s.callEnded()
+		if !s.acquire() {
+			conn.Close() // stopping: the caller retries with a new server
+			return
+		}
+		defer s.release()
+		// Before serving, make sure the code is current: the caller sees
+		// the connection close without a greeting and starts a new server.
+		if accepted {
+			if path, stale := staleDependency(&s.meta, s.reference); stale {
+				conn.Close()
+				s.stop(path + " changed: reloading")
+				return
+			}
+		}
+		s.serveCall(conn, luapfClient)
+	}()
+}
+
+// callEnded starts the idle clock when the last call in progress ends.
+func (s *server) callEnded() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.active--
+	if s.active > 0 {
+		return
+	}
+	d := time.Duration(s.opts.IdleTimeout * float64(time.Second))
+	if s.idle == nil {
+		s.idle = time.AfterFunc(d, s.idleExpired)
+	} else {
+		s.idle.Reset(d)
+	}
+}
+
+func (s *server) idleExpired() {
+	s.mu.Lock()
+	idle := s.active == 0
+	s.mu.Unlock()
+	if idle {
+		s.stop(fmt.Sprintf("idle for %gs", s.opts.IdleTimeout))
+	}
+}
+
+// watchWatcher quits the server when the watcher exits (the socket was
+// removed or replaced: end of file) or reports an error (data).
+func (s *server) watchWatcher(watchErr *os.File) {
+	buf := make([]byte, 4096)
+	n, _ := watchErr.Read(buf)
+	if n > 0 {
+		s.log.Printf("watcher: %s", buf[:n])
+		s.stop("the watcher reported an error")
+		return
+	}
+	s.stop("the socket was removed or replaced")
+}
