@@ -551,7 +551,7 @@ func loRequire(L *LState) int {
 	lv := L.GetField(loaded, name)
 	if LVAsBool(lv) {
 		if lv == loopdetection {
-			L.RaiseError("loop or previous error loading module: %s", name)
+			L.RaiseError("loop or previous error loading module '%s'", name) // luapf: Lua 5.1's message
 		}
 		L.Push(lv)
 		return 1
@@ -565,7 +565,8 @@ func loRequire(L *LState) int {
 	for i := 1; ; i++ {
 		loader := L.RawGetInt(loaders, i)
 		if loader == LNil {
-			L.RaiseError("module %s not found:\n\t%s, ", name, strings.Join(messages, "\n\t"))
+			// luapf: Lua 5.1's message; each loader's starts "\n\t"
+			L.RaiseError("module '%s' not found:%s", name, strings.Join(messages, ""))
 		}
 		L.Push(loader)
 		L.Push(LString(name))

@@ -1894,5 +1894,8 @@ func Compile(chunk []ast.Stmt, name string) (proto *FunctionProto, err error) { 
 	context := newFuncContext(name, nil)
 	compileFunctionExpr(context, funcexpr, ecnone(0))
 	proto = context.Proto
+	// luapf: a main chunk is defined on lines 0 to 0 in Lua 5.1; the last
+	// line is only used for the return the compiler adds.
+	proto.LineDefined, proto.LastLineDefined = 0, 0
 	return
 } // }}}

@@ -160,8 +160,7 @@ func debugGetUpvalue(L *LState) int {
 		L.Push(value)
 		return 2
 	}
-	L.Push(LNil)
-	return 1
+	return 0 // luapf: nothing, as Lua 5.1
 }
 
 func debugSetFEnv(L *LState) int {
@@ -202,10 +201,9 @@ func debugSetUpvalue(L *LState) int {
 	name := L.SetUpvalue(fn, idx, value)
 	if len(name) > 0 {
 		L.Push(LString(name))
-	} else {
-		L.Push(LNil)
+		return 1
 	}
-	return 1
+	return 0 // luapf: nothing, as Lua 5.1
 }
 
 func debugTraceback(L *LState) int {
