@@ -74,6 +74,7 @@ func NewInterp(m Mode) *Interp {
 	L := it.L
 	it.traceback = L.GetField(L.GetGlobal("debug"), "traceback").(*lua.LFunction)
 	L.SetField(L.GetGlobal("os"), "exit", L.NewFunction(it.osExit))
+	it.setUpPackage()
 	it.recordDependencies()
 	mod := L.NewTable()
 	L.SetFuncs(mod, map[string]lua.LGFunction{
