@@ -65,8 +65,9 @@ func OpenPackage(L *LState) int {
 	L.SetField(packagemod, "path", LString(loGetPath(LuaPath, LuaPathDefault)))
 	L.SetField(packagemod, "cpath", emptyLString)
 
+	// luapf: no newline after the last line, as Lua 5.1's LUA_PATH_CONFIG
 	L.SetField(packagemod, "config", LString(LuaDirSep+"\n"+LuaPathSep+
-		"\n"+LuaPathMark+"\n"+LuaExecDir+"\n"+LuaIgMark+"\n"))
+		"\n"+LuaPathMark+"\n"+LuaExecDir+"\n"+LuaIgMark))
 
 	L.Push(packagemod)
 	return 1
