@@ -22,7 +22,8 @@ func OpenBase(L *LState) int {
 
 var baseFuncs = map[string]LGFunction{
 	"assert":         baseAssert,
-	"collectgarbage": baseCollectGarbage,
+	"collectgarbage": baseCollectGarbage51, // luapf: Lua 5.1's options (luapf_gc.go)
+	"gcinfo":         baseGcInfo51,
 	"dofile":         baseDoFile,
 	"error":          baseError,
 	"getfenv":        baseGetFEnv,

@@ -141,6 +141,12 @@ func TestConformanceTables(t *testing.T) {
 		{"insert remove concat",
 			"local t = {1, 2}; local r = {select(\"#\", table.remove({})), select(2, pcall(table.insert, t, 1, 2, 3)), select(2, pcall(table.concat, {1, {}, 3})), select(2, pcall(table.concat, {1, 2}, \",\", 1, 3))}; return table.concat(r, \"|\")",
 			"0|wrong number of arguments to 'insert'|invalid value (table) at index 2 in table for 'concat'|invalid value (nil) at index 3 in table for 'concat'"},
+		{"constructor with more than 25,550 items",
+			"local p = {}; for i = 1, 30000 do p[i] = i end; local t = loadstring(\"return {\" .. table.concat(p, \",\") .. \"}\")(); return #t .. \" \" .. t[25551] .. \" \" .. t[30000]",
+			"30000 25551 30000"},
+		{"maxn of float keys",
+			"return table.maxn({[\"1000\"] = true, [24.5] = 3}) .. \" \" .. table.maxn({[10] = true, [100 * math.pi] = print})",
+			"24.5 314.15926535898"},
 		{"foreach foreachi setn",
 			"local s = \"\"; table.foreachi({\"x\", \"y\"}, function(i, v) s = s .. i .. v end); return s .. tostring(table.foreach({1}, function(k, v) return \"stop\" end)) .. select(2, pcall(table.setn, {}, 1))",
 			"1x2ystop'setn' is obsolete"},
@@ -210,5 +216,23 @@ func TestConformanceDebug(t *testing.T) {
 		{"hooks",
 			"local h, m, c = debug.gethook(); debug.sethook(); return tostring(h) .. \"|\" .. m .. \"|\" .. c .. \"|\" .. type(debug.getregistry())",
 			"nil||0|table"},
+	})
+}
+
+// collectgarbage and gcinfo (luapf_gc.go).
+func TestConformanceCollector(t *testing.T) {
+	runConformance(t, []conformanceCase{
+		{"collectgarbage and gcinfo answer as Lua 5.1",
+			"return table.concat({type(collectgarbage(\"count\")), collectgarbage(\"collect\"), type(gcinfo()), collectgarbage(\"setpause\", 150), collectgarbage(\"setpause\", 200), select(2, pcall(collectgarbage, \"bogus\"))}, \" \")",
+			"number 0 number 200 150 bad argument #1 to '?' (invalid option 'bogus')"},
+	})
+}
+
+// os.execute (luapf_os.go).
+func TestConformanceExecute(t *testing.T) {
+	runConformance(t, []conformanceCase{
+		{"os.execute returns the wait status",
+			"return os.execute(\"exit 3\") .. \" \" .. os.execute()",
+			"768 1"},
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -314,9 +315,42 @@ func osSetLocale51(L *LState) int {
 var osFuncs51 = map[string]LGFunction{
 	"date":      osDate51,
 	"difftime":  osDiffTime51,
+	"execute":   osExecute51,
 	"getenv":    osGetEnv51,
 	"remove":    osRemove51,
 	"rename":    osRename51,
 	"setlocale": osSetLocale51,
 	"time":      osTime51,
+}
+
+// osExecute51 is os.execute as C's system(): the wait status of /bin/sh
+// -c COMMAND (the exit code times 256, or the signal number), and without
+// a command whether there is a shell.
+func osExecute51(L *LState) int {
+	if L.Get(1) == LNil {
+		if _, err := os.Stat("/bin/sh"); err == nil {
+			L.Push(LNumber(1))
+		} else {
+			L.Push(LNumber(0))
+		}
+		return 1
+	}
+	cmd := exec.Command("/bin/sh", "-c", L.CheckString(1))
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := cmd.Run()
+	var status int
+	switch {
+	case err == nil:
+	case cmd.ProcessState != nil:
+		ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+		if ws.Signaled() {
+			status = int(ws.Signal())
+		} else {
+			status = ws.ExitStatus() << 8
+		}
+	default:
+		status = 127 << 8 // the shell could not run
+	}
+	L.Push(LNumber(status))
+	return 1
 }

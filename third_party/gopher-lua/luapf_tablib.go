@@ -13,6 +13,7 @@ var tableFuncs51 = map[string]LGFunction{
 	"foreach":  tableForeach51,
 	"foreachi": tableForeachi51,
 	"insert":   tableInsert51,
+	"maxn":     tableMaxn51,
 	"remove":   tableRemove51,
 	"setn":     tableSetn51,
 	"sort":     tableSort51,
@@ -208,4 +209,18 @@ func tableSetn51(L *LState) int {
 	L.CheckTable(1)
 	L.RaiseError("'setn' is obsolete")
 	return 0
+}
+
+// tableMaxn51 is maxn: the largest positive numeric key, not only the
+// largest integer one.
+func tableMaxn51(L *LState) int {
+	t := L.CheckTable(1)
+	max := LNumber(0)
+	for k, _ := t.Next(LNil); k != LNil; k, _ = t.Next(k) {
+		if n, ok := k.(LNumber); ok && n > max {
+			max = n
+		}
+	}
+	L.Push(max)
+	return 1
 }
