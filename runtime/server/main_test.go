@@ -95,16 +95,4 @@ func (l *luapf) serverLogs() string {
 }
 
 // sameResult reports how two runs differ, or "" when they agree.
-func sameResult(want, got testutil.Result) string {
-	var diffs []string
-	if got.Stdout != want.Stdout {
-		diffs = append(diffs, "stdout:\n--- want\n"+want.Stdout+"\n--- got\n"+got.Stdout)
-	}
-	if got.Stderr != want.Stderr {
-		diffs = append(diffs, "stderr:\n--- want\n"+want.Stderr+"\n--- got\n"+got.Stderr)
-	}
-	if got.Code != want.Code || got.Signal != want.Signal {
-		diffs = append(diffs, fmt.Sprintf("status: want code %d signal %v, got code %d signal %v", want.Code, want.Signal, got.Code, got.Signal))
-	}
-	return strings.Join(diffs, "\n")
-}
+func sameResult(want, got testutil.Result) string { return testutil.Differences(want, got) }
