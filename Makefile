@@ -11,7 +11,8 @@ FUZZ_TARGETS ?= ./preforklib:FuzzDecodeMessage ./preforklib:FuzzReadGreeting ./p
 	./preforklib:FuzzDecodeExtension ./preforklib:FuzzParseOffer ./preforklib:FuzzReadStatusReply \
 	./preforklib:FuzzSignalFrames ./preforklib:FuzzReadRequest ./preforklib/client:FuzzParseCommandLine \
 	./runtime/snapshot:FuzzRestore ./runtime/image:FuzzDecodeImage \
-	./preforklib:FuzzParseEnvDeps ./preforklib:FuzzParseCallContext ./preforklib:FuzzReadExitReport
+	./preforklib:FuzzParseEnvDeps ./preforklib:FuzzParseCallContext ./preforklib:FuzzReadExitReport \
+	./examples/jsonluapf:FuzzDecode
 FUZZTIME ?= 10s
 
 .PHONY: all build check peers test test-gopher-lua vet fuzz demo install uninstall bench bench-quick soak clean

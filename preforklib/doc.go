@@ -16,7 +16,8 @@
 //     extension block after a request, the address that marks a luapf
 //     client; and the features: signals.go (signal frames), status.go
 //     (status queries), callcontext.go (the caller's umask, limits and
-//     nice value), envdeps.go (the environment an initialisation read);
+//     nice value), cwd.go (the caller's working directory), envdeps.go
+//     (the environment an initialisation read);
 //   - control.go: a server's control socket to its executors;
 //   - errors.go: the errors callers test for; program.go: how every luapf
 //     process reports its own failures (the "luapf: " prefix, exit 127).

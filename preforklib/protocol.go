@@ -49,12 +49,15 @@ type Request struct {
 	// Ext is the luapf extension block (extension.go); nil for a plain
 	// v1 request.
 	Ext Extension
+	// Cwd is the caller's working directory when Ext has FeatureCwd
+	// (cwd.go), sent right after the block; nil otherwise.
+	Cwd *os.File
 }
 
 // Close closes the request's files. It is safe on a partly filled Request.
 func (r *Request) Close() error {
 	var first error
-	for _, f := range []*os.File{r.Stdin, r.Stdout, r.Stderr} {
+	for _, f := range []*os.File{r.Stdin, r.Stdout, r.Stderr, r.Cwd} {
 		if f == nil {
 			continue
 		}
@@ -112,11 +115,16 @@ func ReadGreeting(r io.Reader) ([]byte, error) {
 
 // WriteRequest sends a call: the signalling byte, req's three files and its
 // environment and argv, and, if req.Ext is not nil, its extension block
-// (only to a server that made an Offer).
+// (only to a server that made an Offer), followed by req.Cwd when the block
+// has FeatureCwd.
 func WriteRequest(c *net.UnixConn, req *Request) error {
 	msg, err := EncodeMessage(req.Env, req.Argv)
 	if err != nil {
 		return fmt.Errorf("write request: %w", err)
+	}
+	_, sendCwd := req.Ext[FeatureCwd]
+	if sendCwd != (req.Cwd != nil) {
+		return fmt.Errorf("write request: the extension block must have %q exactly when a working directory is sent", FeatureCwd)
 	}
 	signal := SignalV1
 	if req.Ext != nil {
@@ -134,8 +142,16 @@ func WriteRequest(c *net.UnixConn, req *Request) error {
 	if _, err := c.Write(append(buf, msg...)); err != nil {
 		return callError("write request message", err)
 	}
-	if req.Ext != nil {
-		return writeExtension(c, req.Ext)
+	if req.Ext == nil {
+		return nil
+	}
+	if err := writeExtension(c, req.Ext); err != nil {
+		return err
+	}
+	if sendCwd {
+		if err := SendFile(c, req.Cwd); err != nil {
+			return fmt.Errorf("write request: %w", err)
+		}
 	}
 	return nil
 }
@@ -144,7 +160,8 @@ func WriteRequest(c *net.UnixConn, req *Request) error {
 // a signalling byte other than SignalV1 (and SignalExtended, when
 // extended is true: the greeting made an Offer) and a message longer than
 // MaxMessageLen. When the client goes away the error wraps ErrPeerGone. The
-// received files are close-on-exec.
+// received files, and the working directory that follows a block with
+// FeatureCwd, are close-on-exec.
 func ReadRequest(c *net.UnixConn, extended bool) (*Request, error) {
 	var sig [1]byte
 	if _, err := io.ReadFull(c, sig[:]); err != nil {
@@ -187,6 +204,12 @@ func ReadRequest(c *net.UnixConn, extended bool) (*Request, error) {
 		if req.Ext, err = readExtension(c); err != nil {
 			req.Close()
 			return nil, fmt.Errorf("read request: %w", err)
+		}
+		if _, ok := req.Ext[FeatureCwd]; ok {
+			if req.Cwd, err = ReceiveFile(c, "the caller's working directory"); err != nil {
+				req.Close()
+				return nil, fmt.Errorf("read request: %w", err)
+			}
 		}
 	}
 	return req, nil

@@ -47,6 +47,14 @@ type SetupEnv struct {
 	LuapfClient bool
 }
 
+// FeatureEnded, in an Offer that setup sends on the initial call in place
+// of a server's greeting, says that the script ended without calling
+// initialisation_complete: there is no server, and setup's exit status is
+// the script's. Setup sends it only to a luapf client (LuapfClient), which
+// then ends as a cold run of the script would; other clients see the end
+// of file v1 gives them.
+const FeatureEnded = "ended"
+
 // Mtime returns the reference time for autoreload.
 func (e SetupEnv) Mtime() time.Time { return time.Unix(e.MtimeSec, e.MtimeNsec) }
 

@@ -13,7 +13,7 @@ go=${GO:-go}
 fuzztime=${FUZZTIME:-10s}
 
 missing=()
-for f in $(grep -rho --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' cmd internal preforklib runtime | sed 's/^func //'); do
+for f in $(grep -rho --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' cmd examples internal preforklib runtime | sed 's/^func //'); do
 	case " $* " in *":$f "*) ;; *) missing+=("$f") ;; esac
 done
 if ((${#missing[@]})); then

@@ -14,29 +14,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testutil.Main(m)) }
 
-// TestRolesTable: the role table lists every role once, the hidden ones
-// under the names the rest of luapf starts them by.
-func TestRolesTable(t *testing.T) {
-	want := map[string]bool{reexec.RoleWatcher: true, reexec.RoleServer: true, reexec.RoleExecutor: true,
-		reexec.RoleNofileProbe: true, reexec.RoleSetup: false, reexec.RoleClient: false}
-	seen := map[string]bool{}
-	for _, r := range roles {
-		hidden, known := want[r.Name]
-		switch {
-		case !known:
-			t.Errorf("role %q is not one luapf starts", r.Name)
-		case seen[r.Name]:
-			t.Errorf("role %q is listed twice", r.Name)
-		case r.Hidden != hidden:
-			t.Errorf("role %q: hidden %v, want %v", r.Name, r.Hidden, hidden)
-		}
-		seen[r.Name] = true
-	}
-	if len(seen) != len(want) {
-		t.Errorf("roles %v, want %v", seen, want)
-	}
-}
-
 // TestRolesStartedByHand starts each hidden role the way nobody but luapf
 // should: without its descriptors, with the wrong kinds of file on them,
 // or with an argv[0] naming no role. Each must say what it expected and

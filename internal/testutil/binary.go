@@ -3,18 +3,26 @@ package testutil
 import (
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
 )
 
-var (
-	buildOnce sync.Once
-	builtPath string
-	buildErr  error
-	buildOut  []byte
-)
+// built holds the programs this test process has built, by package.
+var built struct {
+	sync.Mutex
+	programs map[string]*program
+}
+
+// program is one main package, built at most once per test process.
+type program struct {
+	once sync.Once
+	path string
+	err  error
+	out  []byte
+}
 
 // Binary builds ./cmd/luapf once per test process and returns the path of the
 // executable. Tests call the real binary so that what they check is what users
@@ -26,24 +34,43 @@ func Binary(t testing.TB) string {
 	if p := os.Getenv("LUAPF_TEST_BINARY"); p != "" {
 		return p
 	}
-	buildOnce.Do(func() {
+	return Program(t, "./cmd/luapf")
+}
+
+// Program builds the main package pkg, a directory relative to the
+// repository's root such as ./examples/jsonluapf, once per test process,
+// as Binary builds luapf, and returns the path of the executable, which is
+// named after the package's directory.
+func Program(t testing.TB, pkg string) string {
+	t.Helper()
+	built.Lock()
+	if built.programs == nil {
+		built.programs = map[string]*program{}
+	}
+	p := built.programs[pkg]
+	if p == nil {
+		p = &program{}
+		built.programs[pkg] = p
+	}
+	built.Unlock()
+	p.once.Do(func() {
 		dir, err := os.MkdirTemp("", "luapf-test-bin-")
 		if err != nil {
-			buildErr = err
+			p.err = err
 			return
 		}
-		builtPath = filepath.Join(dir, "luapf")
-		cmd := exec.Command("go", "build", "-trimpath", "-o", builtPath, "./cmd/luapf")
+		p.path = filepath.Join(dir, path.Base(pkg))
+		cmd := exec.Command("go", "build", "-trimpath", "-o", p.path, pkg)
 		cmd.Dir = RepoRoot()
 		// As `make build` does: a static binary starts faster, and every
 		// call starts at least two processes (client and executor).
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		buildOut, buildErr = cmd.CombinedOutput()
+		p.out, p.err = cmd.CombinedOutput()
 	})
-	if buildErr != nil {
-		t.Fatalf("building luapf: %v\n%s", buildErr, buildOut)
+	if p.err != nil {
+		t.Fatalf("building %s: %v\n%s", pkg, p.err, p.out)
 	}
-	return builtPath
+	return p.path
 }
 
 // RepoRoot returns the root of the luapf source tree.
@@ -58,12 +85,17 @@ func ScriptPath(name string) string {
 	return filepath.Join(RepoRoot(), "scripts", name)
 }
 
-// Main runs a package's tests and then removes the binary that Binary built.
-// Use it from TestMain: func TestMain(m *testing.M) { os.Exit(testutil.Main(m)) }.
+// Main runs a package's tests and then removes the programs that Binary
+// and Program built. Use it from TestMain:
+// func TestMain(m *testing.M) { os.Exit(testutil.Main(m)) }.
 func Main(m *testing.M) int {
 	code := m.Run()
-	if builtPath != "" {
-		os.RemoveAll(filepath.Dir(builtPath))
+	built.Lock()
+	defer built.Unlock()
+	for _, p := range built.programs {
+		if p.path != "" {
+			os.RemoveAll(filepath.Dir(p.path))
+		}
 	}
 	return code
 }

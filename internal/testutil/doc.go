@@ -1,5 +1,6 @@
 // Package testutil holds what luapf's tests share: building the real luapf
-// binary once per test process (binary.go), a Sandbox that gives each test
+// binary, or another program of the repository such as the embedding
+// example, once per test process (binary.go), a Sandbox that gives each test
 // its own HOME (and so its own run directory and servers) and makes sure no
 // process started under it outlives the test (sandbox.go), running a
 // process to its end with hang detection (run.go), checks for leaked

@@ -64,6 +64,22 @@ func ResultOf(cmd *exec.Cmd, stdout, stderr string) Result {
 	return out
 }
 
+// Diff reports how got differs from want, stdout, stderr and status, or
+// "" when they agree: the differential oracle's comparison.
+func (want Result) Diff(got Result) string {
+	var diffs []string
+	if got.Stdout != want.Stdout {
+		diffs = append(diffs, "stdout:\n--- want\n"+want.Stdout+"\n--- got\n"+got.Stdout)
+	}
+	if got.Stderr != want.Stderr {
+		diffs = append(diffs, "stderr:\n--- want\n"+want.Stderr+"\n--- got\n"+got.Stderr)
+	}
+	if got.Code != want.Code || got.Signal != want.Signal {
+		diffs = append(diffs, fmt.Sprintf("status: want code %d signal %v, got code %d signal %v", want.Code, want.Signal, got.Code, got.Signal))
+	}
+	return strings.Join(diffs, "\n")
+}
+
 // WaitFor polls cond until it holds, failing the test after HangDeadline.
 func WaitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
@@ -107,20 +123,4 @@ func WaitWriteEndsClosed(t testing.TB, r *os.File, what string) {
 	case <-time.After(HangDeadline):
 		t.Fatalf("after %v a process still holds %s", HangDeadline, what)
 	}
-}
-
-// Differences reports how two runs differ (stdout, stderr, exit status),
-// or "" when they agree.
-func Differences(want, got Result) string {
-	var diffs []string
-	if got.Stdout != want.Stdout {
-		diffs = append(diffs, "stdout:\n--- want\n"+want.Stdout+"\n--- got\n"+got.Stdout)
-	}
-	if got.Stderr != want.Stderr {
-		diffs = append(diffs, "stderr:\n--- want\n"+want.Stderr+"\n--- got\n"+got.Stderr)
-	}
-	if got.Code != want.Code || got.Signal != want.Signal {
-		diffs = append(diffs, fmt.Sprintf("status: want code %d signal %v, got code %d signal %v", want.Code, want.Signal, got.Code, got.Signal))
-	}
-	return strings.Join(diffs, "\n")
 }

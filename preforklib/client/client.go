@@ -23,6 +23,11 @@ type Runtime struct {
 	// Standalone runs script with args in this process, without a server
 	// (--standalone), and returns its exit status.
 	Standalone func(script string, args []string) int
+	// Modules names, sorted, the Lua modules implemented in Go that this
+	// binary registers (an embedding program's, runtime/host). The server
+	// ident covers them, so that programs with different modules never
+	// share a server. None for luapf itself.
+	Modules []string
 }
 
 // Main runs the client: it parses argv (luapf's syntax, or the C
@@ -38,6 +43,9 @@ func Main(argv []string, rt Runtime) int {
 	}
 	if err != nil {
 		return preforklib.Fail(os.Stderr, err)
+	}
+	if inv.Syntax == SyntaxLuapf { // the interpreter is this binary
+		inv.Modules = rt.Modules
 	}
 	switch inv.Mode {
 	case ModeHelp:
@@ -57,6 +65,10 @@ func Main(argv []string, rt Runtime) int {
 		return rt.Standalone(inv.Script, inv.Args)
 	case ModeStatus:
 		return statusMain(inv, os.Stdout)
+	case ModeKill:
+		if inv.All {
+			return killAll(os.Stderr)
+		}
 	}
 	c, err := newClient(inv)
 	if err != nil {
@@ -110,6 +122,9 @@ func (c *client) run() int {
 	switch {
 	case errors.As(err, &setupErr):
 		return PropagateStatus(setupErr.status, "setup", os.Stderr)
+	case errors.As(err, new(*noServerError)):
+		preforklib.Say(os.Stderr, "%v", err)
+		return ExitNoServer
 	case err != nil:
 		return runWithoutServer(c.inv, c.rt, err)
 	case conn == nil: // --kill
@@ -156,6 +171,11 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 		return nil, unavailable(err)
 	}
 	conn, ext, err := spawnServer(c.inv, c.sockPath)
+	var setupErr *setupExitError
+	if errors.As(err, &setupErr) {
+		// No server: leave nothing of it behind, the lock file included.
+		_ = rundir.RemoveServer(c.runDir, c.ident)
+	}
 	c.greetingExt = ext
 	return conn, err
 }
@@ -189,6 +209,14 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 	offer, ok := preforklib.ParseOffer(c.greetingExt)
 	if ok {
 		req.Ext = c.extension(offer)
+		if offer.Has(preforklib.FeatureCwd) {
+			cwd, err := preforklib.OpenWorkingDir()
+			if err != nil {
+				return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
+			}
+			defer cwd.Close()
+			req.Ext[preforklib.FeatureCwd], req.Cwd = "", cwd
+		}
 	}
 	var fwd *forwarder
 	if _, ok := req.Ext[preforklib.FeatureSignals]; ok {

@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -66,6 +67,11 @@ type Invocation struct {
 	FixedIdent string
 	// Unlaundered records -U, the only argument and environment mediation.
 	Unlaundered bool
+	// Modules names the Lua modules implemented in Go that the
+	// interpreter registers, when it is this binary (Runtime.Modules).
+	Modules []string
+	// All is --all: with --kill, stop every server in the run directory.
+	All bool
 }
 
 // Argv returns the argv that setup is started with and that each call
@@ -79,9 +85,33 @@ func (inv *Invocation) Argv() []string {
 	return append(argv, inv.Args...)
 }
 
-// IdentSpec returns what the server ident covers of this invocation.
+// IdentSpec returns what the server ident covers of this invocation. Under
+// luapf's syntax that is the script's absolute, lexically cleaned path
+// (identScript), so that every spelling of one path from one directory
+// names one server; as prefork-interp it is the script as given, which is
+// what chiark's C client hashes.
 func (inv *Invocation) IdentSpec() rundir.IdentSpec {
-	return rundir.IdentSpec{Items: inv.IdentItems, Interpreter: inv.Interpreter, Script: inv.Script, HasScript: inv.HasScript}
+	script := inv.Script
+	if inv.Syntax == SyntaxLuapf && inv.HasScript {
+		script = identScript(script, os.Getwd)
+	}
+	return rundir.IdentSpec{Items: inv.IdentItems, Interpreter: inv.Interpreter, Modules: inv.Modules, Script: script, HasScript: inv.HasScript}
+}
+
+// identScript returns the path of script that luapf's server ident covers:
+// absolute (joined to the working directory that getwd returns, which
+// follows $PWD as a shell does) and lexically cleaned, symbolic links not
+// resolved. s.lua, ./s.lua, ././s.lua and $PWD/s.lua are one path. If the
+// working directory cannot be found, it is the script cleaned.
+func identScript(script string, getwd func() (string, error)) string {
+	if filepath.IsAbs(script) {
+		return filepath.Clean(script)
+	}
+	wd, err := getwd()
+	if err != nil {
+		return filepath.Clean(script)
+	}
+	return filepath.Join(wd, script)
 }
 
 // IsCombined reports whether arg is a #! line's options in a single
@@ -158,7 +188,11 @@ func ParseCommandLine(argv []string, self string, lookupEnv func(string) (string
 		return nil, errors.New("need -U (unlaundered argument and environment handling, the only kind there is)")
 	case inv.Mode == ModeStatus && len(inv.Args) > 0:
 		return nil, fmt.Errorf("--status takes at most a script, not its arguments (%q)", inv.Args)
-	case inv.Syntax == SyntaxLuapf && !inv.HasScript && inv.Mode != ModeStatus:
+	case inv.All && inv.Mode != ModeKill:
+		return nil, errors.New("--all goes with --kill only: luapf --kill --all stops every server")
+	case inv.All && (inv.HasScript || len(inv.IdentItems) > 0 || inv.FixedIdent != ""):
+		return nil, errors.New("luapf --kill --all stops every server: it takes no script, -E, -G or -g")
+	case inv.Syntax == SyntaxLuapf && !inv.HasScript && inv.Mode != ModeStatus && !inv.All:
 		return nil, errors.New("no script given (usage: luapf [options] SCRIPT [ARGS...]; see luapf --help)")
 	}
 	return inv, nil
@@ -237,6 +271,9 @@ func (p *parser) long(w string) error {
 		return p.setMode(ModeStandalone)
 	case name == "status" && p.inv.Syntax == SyntaxLuapf:
 		return p.setMode(ModeStatus)
+	case name == "all" && p.inv.Syntax == SyntaxLuapf:
+		p.inv.All = true
+		return nil
 	}
 	return fmt.Errorf("unknown option --%s (see --help)", name)
 }

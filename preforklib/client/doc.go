@@ -13,10 +13,13 @@
 // with PREFORK_INTERP (spawn.go); when no server can be used at all
 // before anything of the call has run, the script runs in this process
 // (fallback.go). The call itself sends the caller's files, environment,
-// argv, umask, limits and nice value (readcontext.go, nofile.go) and
+// argv, working directory, umask, limits and nice value (readcontext.go,
+// nofile.go) and
 // forwards the caller's signals (forward.go); the client then ends with
 // the script's exit status or dies of its signal (exitstatus.go).
-// --status (statuscmd.go) reports what a server is doing.
+// --status (statuscmd.go) reports what a server is doing; --kill --all
+// and --status without a script deal with every server in the run
+// directory at once (allservers.go).
 //
 // The protocol is package preforklib; docs/protocol.md is the whole, and
 // docs/warm-call.md follows one call through the client, server and

@@ -64,15 +64,24 @@ func (c *client) envMismatch(deps preforklib.EnvDeps) *envMismatch {
 // connectMatching is connectOrSpawn for a server whose initialisation saw
 // this call's environment: it follows each mismatch to the server whose
 // ident also covers the variables concerned. --kill stops every server on
-// that path, the one this call would use included.
+// that path, the one this call would use included; under luapf's syntax
+// it fails with a *noServerError when none was running (chiark's C client
+// exits 0 then, and so does luapf as prefork-interp).
 func (c *client) connectMatching() (*net.UnixConn, error) {
+	first, anyRunning := c.sockPath, false
 	for hop := 0; ; hop++ {
 		if c.inv.Mode == ModeKill {
-			next, err := c.killOne()
-			if err != nil || !next || hop == maxEnvHops {
+			running, next, err := c.killOne()
+			anyRunning = anyRunning || running
+			switch {
+			case err != nil:
 				return nil, err
+			case next && hop < maxEnvHops:
+				continue
+			case !anyRunning && c.inv.Syntax == SyntaxLuapf:
+				return nil, &noServerError{script: scriptName(c.inv), sockPath: first}
 			}
-			continue
+			return nil, nil
 		}
 		conn, err := c.connectOrSpawn()
 		var m *envMismatch
@@ -88,18 +97,30 @@ func (c *client) connectMatching() (*net.UnixConn, error) {
 	}
 }
 
-// killOne removes the server of c's ident and reports whether the caller
-// should go on to the server this call's environment leads to from there.
-func (c *client) killOne() (next bool, err error) {
-	conn, connErr := c.connect()
-	if conn != nil {
-		conn.Close()
-	}
+// killOne removes the server of c's ident. running says a server was
+// there; next says the caller should go on to the server this call's
+// environment leads to from there. It asks the server with a status query,
+// which a luapf server answers even while max_servers calls run, rather
+// than waiting for a call's greeting.
+func (c *client) killOne() (running, next bool, err error) {
+	_, env, queryErr := queryStatus(c.sockPath)
+	// Anything but nobody listening is a server: one that does not
+	// report its status (the Perl library's), or one that answers oddly.
+	running = !errors.Is(queryErr, errNoServer)
 	if _, err := c.connectOrSpawn(); err != nil {
-		return false, err
+		return running, false, err
 	}
-	var m *envMismatch
-	return errors.As(connErr, &m) && c.follow(m), nil
+	m := c.envMismatch(env)
+	return running, m != nil && c.follow(m), nil
+}
+
+// noServerError says that --kill found no server for the script.
+type noServerError struct {
+	script, sockPath string
+}
+
+func (e *noServerError) Error() string {
+	return fmt.Sprintf("no server for %s (socket %s): nobody listens", e.script, e.sockPath)
 }
 
 // follow points c at the server for its invocation with -E NAME added for

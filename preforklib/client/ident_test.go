@@ -117,3 +117,56 @@ func TestIdentMatchesCClient(t *testing.T) {
 
 // cPreforkInterp is the C client, the reference implementation.
 const cPreforkInterp = "/usr/bin/prefork-interp"
+
+// TestIdentScript: under luapf's syntax every spelling of one path from
+// one directory has one ident; symbolic links are not resolved; as
+// prefork-interp the script is hashed as given, as the C client hashes it.
+func TestIdentScript(t *testing.T) {
+	getwd := func() (string, error) { return "/home/u/bin", nil }
+	tests := []struct{ script, want string }{
+		{"s.lua", "/home/u/bin/s.lua"},
+		{"./s.lua", "/home/u/bin/s.lua"},
+		{"././s.lua", "/home/u/bin/s.lua"},
+		{"/home/u/bin/s.lua", "/home/u/bin/s.lua"},
+		{"/home/u/bin//./s.lua", "/home/u/bin/s.lua"},
+		{"../bin/s.lua", "/home/u/bin/s.lua"},
+		{"sub/../s.lua", "/home/u/bin/s.lua"},
+		{"link/s.lua", "/home/u/bin/link/s.lua"},
+	}
+	for _, tt := range tests {
+		if got := identScript(tt.script, getwd); got != tt.want {
+			t.Errorf("identScript(%q) = %q, want %q", tt.script, got, tt.want)
+		}
+	}
+	failing := func() (string, error) { return "", os.ErrNotExist }
+	if got := identScript("./a/../s.lua", failing); got != "s.lua" {
+		t.Errorf("identScript without a working directory = %q, want the script cleaned", got)
+	}
+
+	host := rundir.HostIdentity{CwdDev: 1, CwdIno: 2}
+	sum := func(argv ...string) [32]byte {
+		t.Helper()
+		inv, err := ParseCommandLine(argv, "/usr/bin/luapf", func(string) (string, bool) { return "", false })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rundir.IdentSum(host, inv.IdentSpec())
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := sum("luapf", "s.lua")
+	for _, spelling := range []string{"./s.lua", "././s.lua", wd + "/s.lua"} {
+		if sum("luapf", spelling) != base {
+			t.Errorf("luapf %s has another ident than luapf s.lua", spelling)
+		}
+	}
+	inv, err := ParseCommandLine([]string{"prefork-interp", "-U", "perl", "./s.pl"}, "", func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := inv.IdentSpec().Script; got != "./s.pl" {
+		t.Errorf("as prefork-interp the ident covers the script %q, want it as given, ./s.pl", got)
+	}
+}

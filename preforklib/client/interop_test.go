@@ -141,6 +141,23 @@ func TestInteropKill(t *testing.T) {
 	}
 }
 
+// TestInteropKillAll checks that luapf --kill --all stops a Perl server
+// that luapf, as prefork-interp, started in its run directory.
+func TestInteropKillAll(t *testing.T) {
+	p := newPerlCall(t)
+	serverOf(t, p.run("", nil, nil, "0"))
+	e := testutil.Run(t, p.sb.Command(testutil.Binary(t), "--kill", "--all"), "")
+	if e.Code != 0 || e.Stdout != "" || e.Stderr != "" {
+		t.Fatalf("luapf --kill --all: exit %d, stdout %q, stderr %q", e.Code, e.Stdout, e.Stderr)
+	}
+	if !p.sb.WaitNoProcesses(p.script, testutil.HangDeadline) {
+		t.Fatalf("processes of the Perl server remain: %v", p.sb.ProcessesMatching(p.script))
+	}
+	if entries, _ := filepath.Glob(filepath.Join(p.sb.Home, ".luapf", "*", "[sl]*")); len(entries) != 0 {
+		t.Errorf("--kill --all left %v", entries)
+	}
+}
+
 // TestInteropFresh checks that -f starts a new server that serves the call
 // and later calls, and that the old server quits.
 func TestInteropFresh(t *testing.T) {

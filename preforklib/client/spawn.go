@@ -20,8 +20,10 @@ import (
 // daemonise, and take the greeting of the initial call on a socket pair.
 // The caller holds the server's lock throughout.
 
-// setupExitError reports that setup did not exit 0; the client ends the
-// way setup ended.
+// setupExitError reports that setup ended without starting a server: it
+// did not exit 0, or the script ended without calling initialisation
+// complete (preforklib.FeatureEnded). The script has run as a cold run
+// would, so the client ends the way setup ended.
 type setupExitError struct{ status uint32 }
 
 func (e *setupExitError) Error() string {
@@ -89,7 +91,9 @@ func spawnServer(inv *Invocation, sockPath string) (conn *net.UnixConn, ext []by
 		return nil, nil, err
 	}
 	err = cmd.Start()
-	devNull.Close() // setup's stdin: only setup needs it
+	if devNull != nil {
+		devNull.Close() // setup's stdin: only setup needs it
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("start setup %s: %w", inv.Interpreter[0], err)
 	}
@@ -109,6 +113,9 @@ func spawnServer(inv *Invocation, sockPath string) (conn *net.UnixConn, ext []by
 		return nil, nil, &setupExitError{status: uint32(ws)}
 	}
 	ext, err = preforklib.ReadGreeting(callClient)
+	if offer, ok := preforklib.ParseOffer(ext); err == nil && ok && offer.Has(preforklib.FeatureEnded) {
+		return nil, nil, &setupExitError{status: 0}
+	}
 	if errors.Is(err, preforklib.ErrNoGreeting) {
 		return nil, nil, fmt.Errorf("setup of %s exited without starting a server (did the script call initialisation complete?)", scriptName(inv))
 	}
@@ -126,10 +133,18 @@ func scriptName(inv *Invocation) string {
 }
 
 // setupCommand prepares the interpreter run as setup: the invocation's
-// argv, PREFORK_INTERP set, stdin /dev/null (returned too, for the caller
-// to close once setup has started), stdout and stderr the client's
-// stderr, and extra as descriptors 3 onwards. Nothing else is inherited:
-// everything else the client has open is close-on-exec, the lock included.
+// argv, PREFORK_INTERP set, its standard files, and extra as descriptors 3
+// onwards. Nothing else is inherited: everything else the client has open
+// is close-on-exec, the lock included.
+//
+// Under luapf's syntax setup gets the caller's stdin, stdout and stderr, so
+// that the spawning call is a cold run up to initialisation_complete: what
+// the initialisation prints goes where a cold run's would, and a script
+// that never calls it runs exactly as cold. (luapf's setup leaves none of
+// them to the server it starts.) As prefork-interp it gets what chiark's C
+// client gives it: stdin /dev/null and the client's stderr as stdout and
+// stderr. The /dev/null file is returned for the caller to close once
+// setup has started; it is nil when not used.
 func setupCommand(inv *Invocation, env preforklib.SetupEnv, extra []*os.File) (*exec.Cmd, *os.File, error) {
 	argv := inv.Argv()
 	cmd := exec.Command(argv[0], argv[1:]...)
@@ -140,12 +155,16 @@ func setupCommand(inv *Invocation, env preforklib.SetupEnv, extra []*os.File) (*
 	}
 	cmd.Args = argv
 	cmd.Env = append(withoutVar(os.Environ(), preforklib.EnvPreforkInterp), preforklib.EnvPreforkInterp+"="+env.String())
+	cmd.ExtraFiles = extra
+	if inv.Syntax == SyntaxLuapf {
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		return cmd, nil, nil
+	}
 	devNull, err := os.Open(os.DevNull)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open setup's stdin: %w", err)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devNull, os.Stderr, os.Stderr
-	cmd.ExtraFiles = extra
 	return cmd, devNull, nil
 }
 

@@ -16,7 +16,8 @@ import (
 // luapf --status [SCRIPT]: what the server of SCRIPT is doing, or, with no
 // script (and no -g), every server in the run directory. For SCRIPT it
 // follows the servers a call from this environment would go to
-// (envfollow.go) and reports each.
+// (envfollow.go) and reports each. With no script it also removes the
+// stale sockets and lock files it finds, and says which (allservers.go).
 
 // ExitNoServer is --status's exit status when no server runs (for SCRIPT,
 // or at all). It exits 0 when one does and ExitLuapfError on errors.
@@ -54,14 +55,33 @@ func statusMain(inv *Invocation, out io.Writer) int {
 	}
 	status, shown := ExitNoServer, 0
 	for _, e := range entries {
+		sockPath := rundir.SocketPath(runDir, e.Ident)
 		if e.SocketAtime.IsZero() {
-			continue // a lock without a socket: no server
+			// A lock without a socket: no server to show; its file
+			// goes unless a client holds it.
+			if _, err := removeStale(runDir, e.Ident); err != nil {
+				preforklib.Say(os.Stderr, "remove the stale lock of %s: %v", sockPath, err)
+				status = preforklib.ExitLuapfError
+			}
+			continue
 		}
 		if shown > 0 {
 			fmt.Fprintln(out)
 		}
 		shown++
-		running, _, err := reportServer(out, rundir.SocketPath(runDir, e.Ident), "")
+		st, env, queryErr := queryStatus(sockPath)
+		if errors.Is(queryErr, errNoServer) {
+			removed, err := removeStale(runDir, e.Ident)
+			if err != nil {
+				preforklib.Say(os.Stderr, "remove the stale socket %s: %v", sockPath, err)
+				status = preforklib.ExitLuapfError
+			}
+			if removed {
+				fmt.Fprintf(out, "removed stale socket %s: nobody listened, and no client held its lock\n", sockPath)
+				continue
+			}
+		}
+		running, _, err := printServer(out, sockPath, "", st, env, queryErr)
 		switch {
 		case err != nil:
 			preforklib.Say(os.Stderr, "%v", err)
@@ -81,6 +101,12 @@ func statusMain(inv *Invocation, out io.Writer) int {
 // initialisation read. what names the script when the caller knows it.
 func reportServer(out io.Writer, sockPath, what string) (running bool, env preforklib.EnvDeps, err error) {
 	st, env, err := queryStatus(sockPath)
+	return printServer(out, sockPath, what, st, env, err)
+}
+
+// printServer writes to out what queryStatus found at sockPath: st, env and
+// err are its results. It returns them as reportServer does.
+func printServer(out io.Writer, sockPath, what string, st preforklib.ServerStatus, env preforklib.EnvDeps, err error) (running bool, _ preforklib.EnvDeps, _ error) {
 	if what == "" {
 		what = "socket " + sockPath
 	} else {

@@ -11,16 +11,21 @@ func Usage(syntax Syntax) string {
 const luapfUsage = `usage: luapf [options] SCRIPT [ARGS...]
    or: #!/usr/bin/luapf [options]      as the first line of SCRIPT
    or: luapf --status [SCRIPT]
+   or: luapf --kill --all
 
 Runs the Lua script SCRIPT kept warm: its initialisation runs once, in a
 server; each call runs the rest with the caller's stdin, stdout, stderr,
-arguments, environment and signals, and exits as the script exits.
+working directory, arguments, environment and signals, and exits as the
+script exits. Every spelling of SCRIPT's path (s.lua, ./s.lua, $PWD/s.lua)
+from one directory shares one server.
 
 options:
   -f             start a fresh server for SCRIPT; the old one quits
-  --kill         stop SCRIPT's server and run nothing
-  --status       show what SCRIPT's server is doing, or list every server;
-                 exit 0 if one runs, 1 if none
+  --kill         stop SCRIPT's server and run nothing; exit 1 if none runs
+  --all          with --kill: stop every server in the run directory
+  --status       show what SCRIPT's server is doing, or list every server
+                 and remove the sockets of dead ones; exit 0 if one runs,
+                 1 if none
   --standalone   run SCRIPT in this process, without a server
   -E VAR         use different servers for different values of the
                  environment variable VAR (or its absence)

@@ -27,7 +27,11 @@ import (
 //	    -E: 'E' VAR NUL, then 'v' value NUL, or a single 0 byte if unset
 //	    -G: 'G' STRING NUL
 //	'i' interpreter NUL ('i' ARG NUL for each interpreter argument, which
-//	    the C client cannot express), then 's' script NUL if there is one
+//	    the C client cannot express)
+//	'm' NAME NUL for each Lua module an embedding program registers in Go
+//	    (runtime/host), sorted, which neither luapf itself nor the C client
+//	    has, so that two programs never share a server
+//	's' script NUL if there is one
 //
 // st_dev and st_ino are fed as native 64-bit integers, which is what dev_t
 // and ino_t are on 64-bit Linux.
@@ -104,6 +108,7 @@ type IdentItem struct {
 type IdentSpec struct {
 	Items       []IdentItem // -E and -G, in command-line order
 	Interpreter []string    // the interpreter and its arguments
+	Modules     []string    // the Go modules the interpreter registers, sorted (runtime/host)
 	Script      string
 	HasScript   bool
 }
@@ -143,6 +148,9 @@ func IdentSum(host HostIdentity, spec IdentSpec) [sha256.Size]byte {
 	}
 	for _, s := range spec.Interpreter {
 		str('i', s)
+	}
+	for _, m := range spec.Modules {
+		str('m', m)
 	}
 	if spec.HasScript {
 		str('s', spec.Script)

@@ -62,6 +62,35 @@ func TestIdentGolden(t *testing.T) {
 	}
 }
 
+// TestIdentCoversModules: the Go modules an embedding program registers
+// are part of the ident, framed so that no two sets collide with each
+// other or with interpreter arguments; none leaves the C client's ident.
+func TestIdentCoversModules(t *testing.T) {
+	spec := func(interp []string, mods ...string) IdentSpec {
+		return IdentSpec{Interpreter: interp, Modules: mods, Script: "s.lua", HasScript: true}
+	}
+	prog := []string{"/usr/local/bin/tool"}
+	specs := map[string]IdentSpec{
+		"none":                    spec(prog),
+		"json":                    spec(prog, "json"),
+		"json tag":                spec(prog, "json", "tag"),
+		"jsontag":                 spec(prog, "jsontag"),
+		"json as interpreter arg": spec([]string{prog[0], "json"}),
+		"empty name":              spec(prog, ""),
+	}
+	seen := map[[32]byte]string{}
+	for name, s := range specs {
+		sum := IdentSum(goldenHost(), s)
+		if other, dup := seen[sum]; dup {
+			t.Errorf("%s and %s have the same ident", name, other)
+		}
+		seen[sum] = name
+	}
+	if IdentSum(goldenHost(), spec(prog)) != IdentSum(goldenHost(), spec(prog, []string{}...)) {
+		t.Error("an empty module list changes the ident")
+	}
+}
+
 func TestChooseIdentLength(t *testing.T) {
 	var sum [32]byte
 	for i := range sum {

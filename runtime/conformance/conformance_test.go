@@ -184,7 +184,7 @@ func checkCase(t *testing.T, c testCase, listed map[string]string, tl *tally) {
 	ref := runCase(t, sb, c, environ(sb, c, "LUA_INIT="+preforkForLua51), "lua5.1")
 	cold := runCase(t, sb, c, env, bin, "--standalone")
 	for i, name := range []string{"the call that starts the server", "warm call 1", "warm call 2"} {
-		if d := testutil.Differences(cold, runCase(t, sb, c, env, bin)); d != "" {
+		if d := cold.Diff(runCase(t, sb, c, env, bin)); d != "" {
 			t.Errorf("%s (run %d) differs from luapf --standalone:\n%s", name, i+1, d)
 		}
 	}

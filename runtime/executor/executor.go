@@ -23,7 +23,9 @@ import (
 // call on the control socket, take the caller's files as fds 0, 1 and 2 and
 // its environment, and continue the script. Its exit is the call's status.
 // Restoring happens before the call arrives when the executor is pooled.
-func Main(argv []string) int {
+// mods are the binary's Go modules (runtime/lua.Modules): the snapshot
+// refers to what their loaders made by path.
+func Main(argv []string, mods lua.Modules) int {
 	reexec.FatalSignalsByDefault()
 	files, err := reexec.ExecutorLayout.Inherit()
 	if err != nil {
@@ -41,7 +43,7 @@ func Main(argv []string) int {
 		preforklib.Say(os.Stderr, "executor: send crash reports to the server: %v", err)
 	}
 	crash.Close()
-	it, cont, restoreErr := restoreImage(files[reexec.ExecutorFdImage])
+	it, cont, restoreErr := restoreImage(files[reexec.ExecutorFdImage], mods)
 
 	req, err := preforklib.ReadRequest(control, true)
 	if err != nil {
@@ -87,13 +89,16 @@ func reportExit(control net.Conn, code int) {
 // restoreImage maps the image and restores its state into a new
 // interpreter. Garbage collection is held off meanwhile: almost everything
 // allocated stays live, so collecting would only cost time.
-func restoreImage(f *os.File) (*lua.Interp, *snapshot.Continuation, error) {
+func restoreImage(f *os.File, mods lua.Modules) (*lua.Interp, *snapshot.Continuation, error) {
 	im, err := image.Map(f)
 	f.Close()
 	if err != nil {
 		return nil, nil, err
 	}
-	it := lua.NewInterp(lua.ModeExecutor)
+	it, err := lua.NewInterp(lua.ModeExecutor, mods)
+	if err != nil {
+		return nil, nil, err
+	}
 	it.InitEnv = im.Meta.InitEnv
 	old := debug.SetGCPercent(-1)
 	cont, err := snapshot.Restore(it.L, im.State)
@@ -108,13 +113,19 @@ func restoreImage(f *os.File) (*lua.Interp, *snapshot.Continuation, error) {
 	return it, cont, nil
 }
 
-// takeCall makes the caller's files this process's fds 0, 1 and 2 and the
-// caller's environment its environment (without PREFORK_INTERP, which must
-// never reach a script).
+// takeCall makes the caller's files this process's fds 0, 1 and 2, the
+// caller's working directory its own (when the client sent it:
+// preforklib.FeatureCwd) and the caller's environment its environment
+// (without PREFORK_INTERP, which must never reach a script).
 func takeCall(req *preforklib.Request) error {
 	for fd, f := range []*os.File{req.Stdin, req.Stdout, req.Stderr} {
 		if err := dupOnto(f, fd); err != nil {
 			return fmt.Errorf("take the caller's fd %d: %w", fd, err)
+		}
+	}
+	if req.Cwd != nil {
+		if err := preforklib.Chdir(req.Cwd); err != nil {
+			return err
 		}
 	}
 	req.Close()

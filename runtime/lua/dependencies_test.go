@@ -85,7 +85,7 @@ func TestDependencyWrappers(t *testing.T) {
 		os.Setenv("LUAPF_DEP_SET", "caller's value")
 	}
 	for _, m := range []Mode{ModeStandalone, ModeSetup, ModeExecutor} {
-		it := NewInterp(m)
+		it := newTestInterp(t, m, nil)
 		for i, s := range dependencySnippets {
 			if got := runSnippet(t, it.L, dir, s); got != want[i] {
 				t.Errorf("mode %d: %s\n got: %s\nwant: %s", m, s, got, want[i])
@@ -127,7 +127,7 @@ func TestDependencyWrappers(t *testing.T) {
 // TestDescribeDependenciesLimit: an initialisation that reads more
 // environment than can be offered fails initialisation_complete, saying why.
 func TestDescribeDependenciesLimit(t *testing.T) {
-	it := NewInterp(ModeSetup)
+	it := newTestInterp(t, ModeSetup, nil)
 	defer it.Close()
 	if err := it.L.DoString(`for i = 1, 3000 do os.getenv(string.rep("x", 30) .. i) end`); err != nil {
 		t.Fatal(err)

@@ -2,9 +2,11 @@
 // (interp.go): gopher-lua's state with the standard libraries, luapf's
 // os.exit, the wrappers that record what a script's initialisation depends
 // on (dependencies.go: the files it read and the environment it read and
-// set), and the prefork module scripts require (prefork.go), all made
-// before the snapshot's index of library objects, so that library objects
-// have the same paths in setup and in every executor.
+// set), the prefork module scripts require (prefork.go), and the Lua
+// modules an embedding program implements in Go (modules.go, Modules;
+// runtime/host), all made before the snapshot's index of library objects,
+// so that library objects have the same paths in setup and in every
+// executor.
 //
 // An Interp has a Mode. Setup (runtime/server) runs a script's
 // initialisation in ModeSetup: prefork.initialisation_complete parses its

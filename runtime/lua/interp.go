@@ -23,8 +23,8 @@ const (
 // Interp is a gopher-lua state opened the way every luapf process opens it,
 // so that library objects have the same paths in setup and executor (see
 // snapshot.Builtins): the standard libraries, luapf's os.exit, the wrappers
-// that record what the initialisation depends on, and the prefork module,
-// all before the index is made.
+// that record what the initialisation depends on, the prefork module and
+// the binary's Go modules (Modules), all before the index is made.
 type Interp struct {
 	L         *lua.LState
 	mode      Mode
@@ -63,9 +63,13 @@ const (
 	stackGrowthStep = 16 << 10 // slots added per growth, so growing is rare
 )
 
-// NewInterp opens a state for mode. An executor's state has completed its
-// initialisation: it continues after initialisation_complete.
-func NewInterp(m Mode) *Interp {
+// NewInterp opens a state for mode, with the Lua modules mods implemented
+// in Go (Modules), loaded before the index of library objects is made. An
+// executor's state has completed its initialisation: it continues after
+// initialisation_complete. It fails only when mods cannot be registered (a
+// module with no name or no loader, or a name the interpreter has a
+// library of).
+func NewInterp(m Mode, mods Modules) (*Interp, error) {
 	it := &Interp{L: lua.NewState(lua.Options{
 		RegistrySize:     lua.RegistrySize,
 		RegistryMaxSize:  maxStackSlots,
@@ -83,8 +87,12 @@ func NewInterp(m Mode) *Interp {
 	})
 	// Loaded eagerly so that its functions are library objects with paths.
 	L.G.Registry.RawGetString("_LOADED").(*lua.LTable).RawSetString("prefork", mod)
+	if err := it.preloadModules(mods); err != nil {
+		L.Close()
+		return nil, err
+	}
 	it.builtins = snapshot.IndexBuiltins(L)
-	return it
+	return it, nil
 }
 
 // recording reports whether what the script reads now is a dependency of

@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -21,6 +22,7 @@ type Options struct {
 	MaxErrors       int      // max_errors: accept errors before the server quits
 	LogFacility     string   // log_facility: syslog facility
 	Pool            int      // pool: executors kept restored ahead of calls
+	PoolIdleTimeout float64  // pool_idle_timeout: seconds without calls before the pool's executors are let go
 }
 
 // DefaultOptions returns the settings used for options a script leaves out.
@@ -32,20 +34,18 @@ func DefaultOptions() Options {
 		MaxErrors:     100,
 		LogFacility:   "daemon",
 		Pool:          1,
+		// An idle server's pooled executors hold a whole restored heap
+		// each; after five minutes without calls the next call may pay
+		// for a restore instead.
+		PoolIdleTimeout: 300,
 	}
 }
 
 // optionSetters parse each known option from its Lua value.
 var optionSetters = map[string]func(o *Options, v lua.LValue) error{
-	"max_servers": func(o *Options, v lua.LValue) (err error) { o.MaxServers, err = intOption(v); return },
-	"idle_timeout": func(o *Options, v lua.LValue) error {
-		n, ok := v.(lua.LNumber)
-		if !ok || n <= 0 || math.IsNaN(float64(n)) {
-			return fmt.Errorf("must be a positive number of seconds, not %s", describe(v))
-		}
-		o.IdleTimeout = float64(n)
-		return nil
-	},
+	"max_servers":       func(o *Options, v lua.LValue) (err error) { o.MaxServers, err = intOption(v); return },
+	"idle_timeout":      func(o *Options, v lua.LValue) (err error) { o.IdleTimeout, err = secondsOption(v); return },
+	"pool_idle_timeout": func(o *Options, v lua.LValue) (err error) { o.PoolIdleTimeout, err = secondsOption(v); return },
 	"autoreload_inc": func(o *Options, v lua.LValue) error {
 		b, ok := v.(lua.LBool)
 		if !ok {
@@ -114,6 +114,25 @@ func optionNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// secondsOption reads a timeout: a positive number of seconds (math.huge
+// for never).
+func secondsOption(v lua.LValue) (float64, error) {
+	n, ok := v.(lua.LNumber)
+	if !ok || n <= 0 || math.IsNaN(float64(n)) {
+		return 0, fmt.Errorf("must be a positive number of seconds, not %s", describe(v))
+	}
+	return float64(n), nil
+}
+
+// Duration returns a timeout option in seconds as a time.Duration; one too
+// long for it (math.huge) is the longest there is.
+func Duration(seconds float64) time.Duration {
+	if seconds >= float64(math.MaxInt64)/float64(time.Second) {
+		return math.MaxInt64
+	}
+	return time.Duration(seconds * float64(time.Second))
 }
 
 func intOption(v lua.LValue) (int, error) {

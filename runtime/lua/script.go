@@ -160,9 +160,13 @@ func (it *Interp) RunMain(args []string) int {
 // Standalone runs script in this process with no server, as
 // `luapf --standalone SCRIPT ARGS` does: initialisation_complete returns at
 // once. It is the reference behaviour every warm call is tested against.
-func Standalone(script string, args []string) int {
+// mods are the binary's Go modules, as every process of it opens them.
+func Standalone(mods Modules, script string, args []string) int {
 	reexec.FatalSignalsByDefault()
-	it := NewInterp(ModeStandalone)
+	it, err := NewInterp(ModeStandalone, mods)
+	if err != nil {
+		return preforklib.Fail(os.Stderr, err)
+	}
 	defer it.Close()
 	interpreter, _ := os.Executable()
 	if err := it.StartScript(interpreter, script, args); err != nil {

@@ -74,3 +74,31 @@ func TestCClient(t *testing.T) {
 		})
 	}
 }
+
+// TestCClientSetup: chiark's C client gives setup its stderr as stdout and
+// stderr, and luapf's setup works with that: what the initialisation
+// prints goes to the caller's stderr, warm calls do not repeat it, and a
+// script that never calls initialisation_complete ends with luapf's
+// message and status 127 (the C client cannot be told it ran as a cold
+// run).
+func TestCClientSetup(t *testing.T) {
+	testutil.RequirePeer(t, testutil.CClient)
+	l := newLuapf(t)
+	ident := cClientIdent(t)
+	path := script("test/initoutput.lua")
+	for _, want := range []testutil.Result{
+		{Stdout: "call output\n", Stderr: "init to stdout\ninit to stderr\n"},
+		{Stdout: "call output\n"},
+	} {
+		res := testutil.Run(t, l.sb.Command(cClient, "-g", ident, "-U", l.bin, path), "")
+		if d := sameResult(want, res); d != "" {
+			t.Errorf("through the C client:\n%s", d)
+		}
+	}
+	plain := writeScript(t, "print('ran to the end')\n")
+	res := testutil.Run(t, l.sb.Command(cClient, "-g", cClientIdent(t), "-U", l.bin, plain), "")
+	if res.Code != 127 || res.Stdout != "" || !strings.HasPrefix(res.Stderr, "ran to the end\nluapf: ") ||
+		!strings.Contains(res.Stderr, "ended without calling prefork.initialisation_complete()") {
+		t.Errorf("a script without initialisation_complete through the C client: %+v", res)
+	}
+}

@@ -64,15 +64,18 @@ func TestDifferential(t *testing.T) {
 	}
 }
 
-// TestInitOutput: what the initialisation writes, to stdout or stderr, goes
-// to the spawning call's stderr only (the protocol gives setup the client's
-// stderr for both); warm calls write only their own output.
+// TestInitOutput: what the initialisation writes to stdout and stderr goes
+// to the spawning call's stdout and stderr, as in a cold run; warm calls
+// write only their own output.
 func TestInitOutput(t *testing.T) {
 	l := newLuapf(t)
 	path := script("test/initoutput.lua")
-	spawning := l.run("", path)
-	if spawning.Code != 0 || spawning.Stdout != "call output\n" || spawning.Stderr != "init to stdout\ninit to stderr\n" {
-		t.Fatalf("spawning call: %+v", spawning)
+	oracle := l.run("", "--standalone", path)
+	if oracle.Code != 0 || oracle.Stdout != "init to stdout\ncall output\n" || oracle.Stderr != "init to stderr\n" {
+		t.Fatalf("--standalone: %+v", oracle)
+	}
+	if d := sameResult(oracle, l.run("", path)); d != "" {
+		t.Fatalf("the spawning call differs from --standalone:\n%s", d)
 	}
 	for i := 0; i < 3; i++ {
 		warm := l.run("", path)

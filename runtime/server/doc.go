@@ -4,7 +4,9 @@
 //     PREFORK_INTERP; it runs the script's initialisation and, at
 //     prefork.initialisation_complete(), captures the state, writes the
 //     image (runtime/image) and starts the server with the client's
-//     descriptors, then exits 0 once the server is ready;
+//     descriptors, then exits 0 once the server is ready (a script that
+//     ends without calling it has run as a cold run, and setup exits as
+//     the script did);
 //   - the server (server.go, Main): accepts calls on the listening socket
 //     (checking each caller's uid, peer.go) and status queries
 //     (statusquery.go), until its socket is removed or replaced (the
@@ -15,8 +17,10 @@
 //     the caller's signals relayed to the executor's process group and a
 //     caller that goes away noticed (callgroup.go), and the wait status;
 //   - the pool (pool.go): executors (runtime/executor) restored ahead of
-//     calls, so that a call rarely waits for a restore; an executor's crash
-//     report (crash.go) ends its call with status 127.
+//     calls, so that a call rarely waits for a restore, and let go after
+//     pool_idle_timeout without a call (server.go), for the next call to
+//     refill; an executor's crash report (crash.go) ends its call with
+//     status 127.
 //
 // Every failed call leaves one line in the server's log (calllog.go,
 // logging.go): syslog, or a file in the run directory. docs/protocol.md

@@ -62,16 +62,40 @@ func TestInitialisationErrors(t *testing.T) {
 }
 
 // TestNoInitialisationComplete: a script that never calls
-// initialisation_complete gets a message saying so.
+// initialisation_complete runs as a cold run does, whatever the way it
+// ends: the same stdout (stdin read included), stderr and exit status, and
+// nothing left behind: no process, no socket, no lock file.
 func TestNoInitialisationComplete(t *testing.T) {
-	l := newLuapf(t)
-	path := writeScript(t, "print('ran to the end')\n")
-	res := l.run("", path)
-	if res.Code != 127 || !strings.Contains(res.Stderr, "ended without calling prefork.initialisation_complete()") {
-		t.Errorf("exit %d, stderr %q", res.Code, res.Stderr)
+	cases := []struct{ name, src, stdin string }{
+		{"runs to its end", "print('ran to the end')\nio.stderr:write('and said so\\n')\n", ""},
+		{"filter of stdin", "io.write((io.read('*a'):upper()))\n", "some input\nover two lines\n"},
+		{"os.exit with a status", "io.write('unflushed ')\nio.stderr:write('leaving\\n')\nos.exit(3)\n", ""},
+		{"os.exit(0)", "io.stdout:setvbuf('full')\nio.write('buffered')\nos.exit(0)\n", ""},
+		{"Lua error", "print('before')\nerror('failed on purpose')\n", ""},
+		{"requires prefork but never completes", "local prefork = require 'prefork'\nprint(type(prefork.initialisation_complete))\n", ""},
 	}
-	if res := l.run("", "--standalone", path); res.Code != 0 || res.Stdout != "ran to the end\n" {
-		t.Errorf("--standalone: %+v", res)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			l := newLuapf(t)
+			path := writeScript(t, c.src)
+			oracle := l.run(c.stdin, "--standalone", path)
+			for _, args := range [][]string{{path}, {path}, {"-f", path}} {
+				if d := sameResult(oracle, l.run(c.stdin, args...)); d != "" {
+					t.Errorf("%q differs from --standalone:\n%s", args, d)
+				}
+			}
+			if !l.sb.WaitNoProcesses("luapf [", 5*time.Second) {
+				t.Errorf("processes left: %v", l.sb.Processes())
+			}
+			if entries, _ := os.ReadDir(l.makeRunDir()); len(entries) > 0 {
+				var names []string
+				for _, e := range entries {
+					names = append(names, e.Name())
+				}
+				t.Errorf("the run directory holds %v, want nothing", names)
+			}
+		})
 	}
 }
 

@@ -95,4 +95,4 @@ func (l *luapf) serverLogs() string {
 }
 
 // sameResult reports how two runs differ, or "" when they agree.
-func sameResult(want, got testutil.Result) string { return testutil.Differences(want, got) }
+func sameResult(want, got testutil.Result) string { return want.Diff(got) }

@@ -76,6 +76,9 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 	// that is where a failure to run it is reported.
 	req.Stdin.Close()
 	req.Stdout.Close()
+	if req.Cwd != nil {
+		req.Cwd.Close()
+	}
 	defer req.Stderr.Close()
 	if err != nil {
 		s.callFailed("not run: %v", err)

@@ -9,7 +9,7 @@ import (
 // serverOffer is what this server offers a luapf client beyond protocol v1
 // (preforklib.Offer), besides the environment it depends on (server.offer).
 // Other clients get a plain v1 greeting.
-var serverOffer = preforklib.Offer{Features: []string{preforklib.FeatureSignals, preforklib.FeatureStatus, preforklib.FeatureContext}}
+var serverOffer = preforklib.Offer{Features: []string{preforklib.FeatureSignals, preforklib.FeatureStatus, preforklib.FeatureContext, preforklib.FeatureCwd}}
 
 // offer is what this server offers a luapf client: serverOffer's features
 // and the environment its initialisation read.

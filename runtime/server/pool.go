@@ -26,7 +26,8 @@ type executor struct {
 
 // pool keeps executors restored ahead of calls: a call takes a waiting one
 // (a pool hit: no restore on the call's path) and a replacement starts at
-// once. With size 0 or an empty pool, the call starts its own.
+// once. With size 0 or an empty pool, the call starts its own. An idle
+// server lets its pooled executors go (letGo); the next call refills it.
 type pool struct {
 	size  int
 	start func() (*executor, error)
@@ -36,6 +37,7 @@ type pool struct {
 	ready    []*executor
 	starting int
 	closed   bool
+	dormant  bool // let go: no refilling until a call takes an executor
 }
 
 func newPool(size int, start func() (*executor, error), log *serverLog) *pool {
@@ -47,6 +49,7 @@ func newPool(size int, start func() (*executor, error), log *serverLog) *pool {
 // take returns an executor for a call.
 func (p *pool) take() (*executor, error) {
 	p.mu.Lock()
+	p.dormant = false
 	if len(p.ready) > 0 {
 		e := p.ready[0]
 		p.ready = p.ready[1:]
@@ -65,7 +68,7 @@ func (p *pool) take() (*executor, error) {
 func (p *pool) refill() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for !p.closed && len(p.ready)+p.starting < p.size {
+	for !p.closed && !p.dormant && len(p.ready)+p.starting < p.size {
 		p.starting++
 		go func() {
 			e, err := p.start()
@@ -74,7 +77,7 @@ func (p *pool) refill() {
 			switch {
 			case err != nil:
 				p.log.Printf("cannot start a pooled executor: %v", err)
-			case p.closed:
+			case p.closed || p.dormant:
 				e.discard()
 			default:
 				p.ready = append(p.ready, e)
@@ -82,6 +85,18 @@ func (p *pool) refill() {
 			p.mu.Unlock()
 		}()
 	}
+}
+
+// letGo stops refilling until a call takes an executor, and returns the
+// waiting executors for the caller to discard; one still restoring is
+// discarded once it is ready.
+func (p *pool) letGo() []*executor {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.dormant = true
+	ready := p.ready
+	p.ready = nil
+	return ready
 }
 
 // close lets the waiting executors go and stops refilling.

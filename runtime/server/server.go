@@ -31,10 +31,11 @@ type server struct {
 	quitOnce sync.Once
 	reason   string
 
-	calls  sync.WaitGroup
-	mu     sync.Mutex
-	active int
-	idle   *time.Timer
+	calls    sync.WaitGroup
+	mu       sync.Mutex
+	active   int
+	idle     *time.Timer // idle_timeout: the server quits
+	poolIdle *time.Timer // pool_idle_timeout: the pool lets its executors go
 
 	served, failed atomic.Int64
 	stats          *serverStats // for status queries (statusquery.go)
@@ -98,8 +99,8 @@ func Main(argv []string) int {
 	}, log)
 	ready.WriteString("ok\n")
 	ready.Close()
-	log.Printf("server %d started for %s (pool %d, max_servers %d, idle_timeout %gs)",
-		os.Getpid(), s.meta.Script, s.opts.Pool, s.opts.MaxServers, s.opts.IdleTimeout)
+	log.Printf("server %d started for %s (pool %d, max_servers %d, idle_timeout %gs, pool_idle_timeout %gs)",
+		os.Getpid(), s.meta.Script, s.opts.Pool, s.opts.MaxServers, s.opts.IdleTimeout, s.opts.PoolIdleTimeout)
 	return s.run(callConn, watchErr)
 }
 
@@ -196,8 +197,10 @@ func (s *server) startCall(conn *net.UnixConn, luapfClient, accepted bool) {
 	s.calls.Add(1)
 	s.mu.Lock()
 	s.active++
-	if s.idle != nil {
-		s.idle.Stop()
+	for _, t := range []*time.Timer{s.idle, s.poolIdle} {
+		if t != nil {
+			t.Stop()
+		}
 	}
 	s.mu.Unlock()
 	go func() {
@@ -221,7 +224,9 @@ func (s *server) startCall(conn *net.UnixConn, luapfClient, accepted bool) {
 	}()
 }
 
-// callEnded starts the idle clock when the last call in progress ends.
+// callEnded starts the idle clocks when the last call in progress ends:
+// idle_timeout's, after which the server quits, and pool_idle_timeout's,
+// after which its pooled executors are let go.
 func (s *server) callEnded() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -229,11 +234,16 @@ func (s *server) callEnded() {
 	if s.active > 0 {
 		return
 	}
-	d := time.Duration(s.opts.IdleTimeout * float64(time.Second))
-	if s.idle == nil {
-		s.idle = time.AfterFunc(d, s.idleExpired)
+	startClock(&s.idle, lua.Duration(s.opts.IdleTimeout), s.idleExpired)
+	startClock(&s.poolIdle, lua.Duration(s.opts.PoolIdleTimeout), s.poolIdleExpired)
+}
+
+// startClock makes *t fire f after d, from now.
+func startClock(t **time.Timer, d time.Duration, f func()) {
+	if *t == nil {
+		*t = time.AfterFunc(d, f)
 	} else {
-		s.idle.Reset(d)
+		(*t).Reset(d)
 	}
 }
 
@@ -243,6 +253,24 @@ func (s *server) idleExpired() {
 	s.mu.Unlock()
 	if idle {
 		s.stop(fmt.Sprintf("idle for %gs", s.opts.IdleTimeout))
+	}
+}
+
+// poolIdleExpired lets the pooled executors go once the server has had no
+// call for pool_idle_timeout: each holds a whole restored heap. The next
+// call restores its own executor and the pool refills behind it.
+func (s *server) poolIdleExpired() {
+	s.mu.Lock()
+	var idle []*executor
+	if s.active == 0 { // else a call started meanwhile: it keeps the pool
+		idle = s.pool.letGo()
+	}
+	s.mu.Unlock()
+	for _, e := range idle {
+		e.discard()
+	}
+	if len(idle) > 0 {
+		s.log.Printf("let %d pooled executor(s) go after %gs without a call; the next call restores its own", len(idle), s.opts.PoolIdleTimeout)
 	}
 }
 

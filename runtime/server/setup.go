@@ -24,9 +24,15 @@ type setupFiles struct {
 // interpreter with PREFORK_INTERP set to start a new server. It runs the
 // script's initialisation; at prefork.initialisation_complete() it captures
 // the state, starts the server with the inherited sockets and exits 0. What
-// the initialisation prints goes to the caller's stderr (the protocol gives
-// setup the client's stderr as stdout and stderr).
-func SetupMain(argv []string) int {
+// the initialisation prints goes to setup's stdout and stderr: luapf's
+// client gives it the caller's standard files, chiark's C client its own
+// stderr as both. mods are the binary's Go modules (runtime/lua.Modules).
+//
+// A script that ends without calling initialisation_complete has run as a
+// cold run would: for luapf's client setup says so on the initial call
+// (preforklib.FeatureEnded) and exits with the script's status, which the
+// client passes on. Another client gets a message and status 127.
+func SetupMain(argv []string, mods lua.Modules) int {
 	reexec.FatalSignalsByDefault()
 	files, err := takeSetupFiles()
 	if err != nil {
@@ -37,21 +43,39 @@ func SetupMain(argv []string) int {
 		return preforklib.ExitLuapfError
 	}
 	interpreter, script, args := argv[0], argv[1], argv[2:]
-	it := lua.NewInterp(lua.ModeSetup)
+	it, err := lua.NewInterp(lua.ModeSetup, mods)
+	if err != nil {
+		return preforklib.Fail(os.Stderr, err)
+	}
 	defer it.Close()
 	it.OnComplete = func(it *lua.Interp, opts lua.Options) error {
 		return startServer(it, files, script, opts)
 	}
+	// os.exit before initialisation_complete ends the script too.
+	it.BeforeExit = func(int) { scriptEnded(files) }
 	if err := it.StartScript(interpreter, script, args); err != nil {
 		preforklib.Say(os.Stderr, "%v", err)
+		scriptEnded(files)
 		return lua.ExitLuaError
 	}
-	if status := it.RunMain(args); status != lua.ExitOK {
+	status := it.RunMain(args)
+	scriptEnded(files)
+	if status != lua.ExitOK || files.env.LuapfClient {
 		return status
 	}
 	preforklib.Say(os.Stderr, "%s ended without calling prefork.initialisation_complete(), so there is nothing to keep warm; "+
 		"call it once its initialisation is done, or run it with luapf --standalone", script)
 	return preforklib.ExitLuapfError
+}
+
+// scriptEnded tells a luapf client that the script ended without a server
+// (preforklib.FeatureEnded); other clients learn it from the end of file
+// when setup exits. If the client has gone, there is nobody to tell.
+func scriptEnded(files *setupFiles) {
+	if files.env.LuapfClient {
+		ended := preforklib.Offer{Features: []string{preforklib.FeatureEnded}}
+		_ = preforklib.WriteGreeting(files.call, ended.Encode())
+	}
 }
 
 // takeSetupFiles parses PREFORK_INTERP, removes it from the environment so

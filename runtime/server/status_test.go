@@ -93,8 +93,11 @@ func TestStatus(t *testing.T) {
 	syscall.Kill(second, syscall.SIGKILL)
 	testutil.WaitFor(t, "the killed server to go", func() bool { return procState(second) == 0 || procState(second) == 'Z' })
 	out = l.status(0)
-	if !strings.Contains(out, "server for "+hello+"\n") || !regexp.MustCompile(`(?m)^no server for socket .*/s[0-9a-f]+: nobody listens$`).MatchString(out) {
+	if !strings.Contains(out, "server for "+hello+"\n") || !regexp.MustCompile(`(?m)^removed stale socket .*/s[0-9a-f]+: nobody listened, and no client held its lock$`).MatchString(out) {
 		t.Errorf("--status with a running server and a stale socket:\n%s", out)
+	}
+	if out = l.status(0); strings.Contains(out, "stale") || !strings.Contains(out, "server for "+hello+"\n") {
+		t.Errorf("--status after the stale socket was removed:\n%s", out)
 	}
 }
 

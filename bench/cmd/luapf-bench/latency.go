@@ -155,7 +155,7 @@ func isFloor(key string) bool {
 
 // stopLuapf stops script's luapf server, if any, and waits until it is gone.
 func (b *bench) stopLuapf(script string) error {
-	if _, _, err := b.probe([]string{b.tools.luapf, "--kill", script}); err != nil {
+	if err := b.killLuapf(script); err != nil {
 		return err
 	}
 	return b.quiet(serverPrefix(script))

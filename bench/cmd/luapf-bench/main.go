@@ -9,6 +9,7 @@
 //
 //	luapf-bench [-quick] [-out DIR] [-repo DIR] [-keep]
 //	luapf-bench -write-workloads bench/workloads
+//	luapf-bench idle-memory [-luapf BIN] [-rows N] [-pool-idle-timeout S]
 //
 // It builds luapf from the repository it is given, runs every contender in
 // a sandbox of its own (its own HOME, so the user's servers are never
@@ -23,7 +24,9 @@
 //
 // The hidden subcommand `luapf-bench quiesce` is the harness's own helper:
 // hyperfine runs it before each spaced run to wait until the sandbox is
-// quiet.
+// quiet. `luapf-bench idle-memory` prints the private memory of an idle
+// server and its executors, before and after pool_idle_timeout
+// (idlememory.go).
 package main
 
 import (
@@ -42,6 +45,9 @@ import (
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "quiesce" {
 		os.Exit(quiesceMain(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "idle-memory" {
+		os.Exit(idleMemoryMain(os.Args[2:], os.Stdout))
 	}
 	os.Exit(run(os.Args[1:]))
 }
@@ -151,10 +157,8 @@ func quiesceMain(args []string) int {
 	}
 	var gone []string
 	if *kill != "" {
-		cmd := exec.Command(*luapf, "--kill", *kill)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "luapf-bench quiesce: %s --kill %s: %v\n", *luapf, *kill, err)
+		if err := runKill(exec.Command(*luapf, "--kill", *kill)); err != nil {
+			fmt.Fprintf(os.Stderr, "luapf-bench quiesce: %v\n", err)
 			return 1
 		}
 		gone = append(gone, serverPrefix(*kill))
