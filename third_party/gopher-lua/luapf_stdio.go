@@ -4,6 +4,7 @@ package lua
 // C's stdout (see basePrint).
 
 import (
+	"bufio"
 	"io"
 	"os"
 	"reflect"
@@ -12,13 +13,16 @@ import (
 // registryStdout is the registry key of the io library's stdout file.
 const registryStdout = "_LUAPF_STDOUT"
 
-// stdoutWriter is where print writes: io.stdout's writer (its buffer
-// after setvbuf), or the process's standard output without the io
-// library.
+// stdoutWriter is where print writes: io.stdout's buffer once setvbuf
+// gave it one, so that print and io.write keep their order; otherwise
+// os.Stdout as it is now, as upstream wrote (an embedding program may
+// replace os.Stdout), which is where an unbuffered io.stdout writes too.
 func stdoutWriter(L *LState) io.Writer {
 	if ud, ok := L.G.Registry.RawGetString(registryStdout).(*LUserData); ok {
-		if f, ok := ud.Value.(*lFile); ok && !f.closed && f.writer != nil {
-			return f.writer
+		if f, ok := ud.Value.(*lFile); ok && !f.closed {
+			if w, ok := f.writer.(*bufio.Writer); ok {
+				return w
+			}
 		}
 	}
 	return os.Stdout
