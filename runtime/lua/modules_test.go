@@ -81,7 +81,7 @@ func TestModulesRequire(t *testing.T) {
 		{"same module every time", `return require("greet") == require("greet") and package.loaded.greet == require("greet")`, "true"},
 		{"no result", `return require "empty"`, "true"},
 		{"requires another", `return require("uses").hello("x")`, "hello, x"},
-		{"failed loader", `return select(2, pcall(require, "broken"))`, `error loading module 'broken': [string "<string>"]:1: the broken module cannot load`},
+		{"failed loader", `return select(2, pcall(require, "broken"))`, "error loading module 'broken': <string>:1: the broken module cannot load"},
 		// As in Lua 5.1, a module whose loading failed stays failed, and
 		// the message has no position when pcall called require.
 		{"failed again", `return select(2, pcall(require, "broken"))`, "loop or previous error loading module 'broken'"},

@@ -396,7 +396,9 @@ func (ls *LState) LoadFile(path string) (*LFunction, error) {
 }
 
 func (ls *LState) LoadString(source string) (*LFunction, error) {
-	return ls.Load(strings.NewReader(source), "<string>")
+	// luapf: "=" keeps the name "<string>" as it is in messages (see
+	// chunkID); Lua's own loadstring names a chunk by its text.
+	return ls.Load(strings.NewReader(source), "=<string>")
 }
 
 func (ls *LState) DoFile(path string) error {

@@ -1,7 +1,7 @@
 package lua
 
 // luapf: generated from PUC-Rio Lua 5.1 (Debian's lua5.1): each want is
-// what lua5.1 returns for the chunk, loaded with the chunk name "<string>"
+// what lua5.1 returns for the chunk, loaded with the chunk name "=<string>"
 // as gopher-lua's LoadString names it. See luapf_conformance_test.go.
 
 import "testing"
@@ -161,22 +161,22 @@ func TestConformanceErrors(t *testing.T) {
 	runConformance(t, []conformanceCase{
 		{"runtime errors name the variable",
 			"local t, up = {}, nil; local r = {}; for _, f in ipairs({function() local x; return x.f end, function() return undefined_global.f end, function() return t.missing.f end, function() return up.f end, function() undefined_fn() end, function() t.m() end, function() t:m() end, function() local x; return x + 1 end, function() local s = {}; return \"x\" .. s end, function() return #up end, function() return {} < 1 end, function() return {} < {} end}) do r[#r+1] = select(2, pcall(f)) end; return table.concat(r, \"\\n\")",
-			"[string \"<string>\"]:1: attempt to index local 'x' (a nil value)\n[string \"<string>\"]:1: attempt to index global 'undefined_global' (a nil value)\n[string \"<string>\"]:1: attempt to index field 'missing' (a nil value)\n[string \"<string>\"]:1: attempt to index upvalue 'up' (a nil value)\n[string \"<string>\"]:1: attempt to call global 'undefined_fn' (a nil value)\n[string \"<string>\"]:1: attempt to call field 'm' (a nil value)\n[string \"<string>\"]:1: attempt to call method 'm' (a nil value)\n[string \"<string>\"]:1: attempt to perform arithmetic on local 'x' (a nil value)\n[string \"<string>\"]:1: attempt to concatenate local 's' (a table value)\n[string \"<string>\"]:1: attempt to get length of upvalue 'up' (a nil value)\n[string \"<string>\"]:1: attempt to compare table with number\n[string \"<string>\"]:1: attempt to compare two table values"},
+			"<string>:1: attempt to index local 'x' (a nil value)\n<string>:1: attempt to index global 'undefined_global' (a nil value)\n<string>:1: attempt to index field 'missing' (a nil value)\n<string>:1: attempt to index upvalue 'up' (a nil value)\n<string>:1: attempt to call global 'undefined_fn' (a nil value)\n<string>:1: attempt to call field 'm' (a nil value)\n<string>:1: attempt to call method 'm' (a nil value)\n<string>:1: attempt to perform arithmetic on local 'x' (a nil value)\n<string>:1: attempt to concatenate local 's' (a table value)\n<string>:1: attempt to get length of upvalue 'up' (a nil value)\n<string>:1: attempt to compare table with number\n<string>:1: attempt to compare two table values"},
 		{"argument errors",
 			"local r = {}; for _, f in ipairs({function() return string.rep() end, function() return (\"x\"):rep() end, function() return math.floor(\"x\") end, function() return tostring() end, function() return setmetatable(1, {}) end, function() return select() end}) do r[#r+1] = select(2, pcall(f)) end; r[#r+1] = select(2, pcall(string.rep)); return table.concat(r, \"\\n\")",
-			"[string \"<string>\"]:1: bad argument #1 to 'rep' (string expected, got no value)\n[string \"<string>\"]:1: bad argument #1 to 'rep' (number expected, got no value)\n[string \"<string>\"]:1: bad argument #1 to 'floor' (number expected, got string)\n[string \"<string>\"]:1: bad argument #1 to 'tostring' (value expected)\n[string \"<string>\"]:1: bad argument #1 to 'setmetatable' (table expected, got number)\n[string \"<string>\"]:1: bad argument #1 to 'select' (number expected, got no value)\nbad argument #1 to '?' (string expected, got no value)"},
+			"<string>:1: bad argument #1 to 'rep' (string expected, got no value)\n<string>:1: bad argument #1 to 'rep' (number expected, got no value)\n<string>:1: bad argument #1 to 'floor' (number expected, got string)\n<string>:1: bad argument #1 to 'tostring' (value expected)\n<string>:1: bad argument #1 to 'setmetatable' (table expected, got number)\n<string>:1: bad argument #1 to 'select' (number expected, got no value)\nbad argument #1 to '?' (string expected, got no value)"},
 		{"error values and levels",
 			"local function thrower(l) error(\"thrown\", l) end; local r = {select(2, pcall(error, \"plain\")), tostring(select(2, pcall(error))), select(2, pcall(error, 42)), type(select(2, pcall(error, 42, 0))), select(2, pcall(thrower, 1)), select(2, pcall(thrower, 2))}; return table.concat(r, \"|\")",
-			"plain|nil|42|number|[string \"<string>\"]:1: thrown|thrown"},
+			"plain|nil|42|number|<string>:1: thrown|thrown"},
 		{"assert",
 			"return table.concat({select(2, pcall(assert, false)), select(2, pcall(assert, nil, 42)), select(2, pcall(assert))}, \"|\")",
 			"assertion failed!|42|bad argument #1 to '?' (value expected)"},
 		{"for loop and index errors",
 			"return table.concat({select(2, pcall(function() for i = 1, \"x\" do end end)), select(2, pcall(function() for i = nil, 2 do end end)), select(2, pcall(rawset, {}, nil, 1))}, \"|\")",
-			"[string \"<string>\"]:1: 'for' limit must be a number|[string \"<string>\"]:1: 'for' initial value must be a number|table index is nil"},
+			"<string>:1: 'for' limit must be a number|<string>:1: 'for' initial value must be a number|table index is nil"},
 		{"traceback",
 			"local function f() error(\"deep\") end; local function g() f() end; return (select(2, xpcall(g, debug.traceback)):match(\"^(.-xpcall')\"))",
-			"[string \"<string>\"]:1: deep\nstack traceback:\n\t[C]: in function 'error'\n\t[string \"<string>\"]:1: in function 'f'\n\t[string \"<string>\"]:1: in function <[string \"<string>\"]:1>\n\t[C]: in function 'xpcall'"},
+			"<string>:1: deep\nstack traceback:\n\t[C]: in function 'error'\n\t<string>:1: in function 'f'\n\t<string>:1: in function <<string>:1>\n\t[C]: in function 'xpcall'"},
 		{"chunk names",
 			"return table.concat({select(2, loadstring(\"x = = 1\")), select(2, loadstring(\"return +\", \"=mychunk\")), select(2, pcall(loadstring(\"error('e')\", \"@file.lua\"))), select(2, pcall(loadstring(\"\\n\\nerror('e')\"))), select(2, loadstring(\"local s = 'unfinished\"))}, \"|\")",
 			"[string \"x = = 1\"]:1: unexpected symbol near '='|mychunk:1: unexpected symbol near '+'|file.lua:1: e|[string \"...\"]:3: e|[string \"local s = 'unfinished\"]:1: unfinished string near '<eof>'"},
@@ -200,7 +200,7 @@ func TestConformanceCoroutines(t *testing.T) {
 			"false attempt to yield across metamethod/C-call boundary"},
 		{"wrap adds the caller position",
 			"local w = coroutine.wrap(function() error(\"x\") end); return select(2, pcall(function() w() end))",
-			"[string \"<string>\"]:1: [string \"<string>\"]:1: x"},
+			"<string>:1: <string>:1: x"},
 	})
 }
 
@@ -209,7 +209,7 @@ func TestConformanceDebug(t *testing.T) {
 	runConformance(t, []conformanceCase{
 		{"getinfo fields",
 			"local function f() return debug.getinfo(1, \"nSl\") end; local i = f(); return table.concat({i.name, i.namewhat, i.what, i.short_src, i.currentline, i.linedefined, debug.getinfo(print).what, debug.getinfo(print, \"S\").short_src}, \" \")",
-			"f local Lua [string \"<string>\"] 1 1 C [C]"},
+			"f local Lua <string> 1 1 C [C]"},
 		{"main chunk lines and absent upvalues",
 			"local i = debug.getinfo(1, \"S\"); return i.linedefined .. \" \" .. i.lastlinedefined .. \" \" .. select(\"#\", debug.getupvalue(print, 1)) .. select(\"#\", debug.setupvalue(function() end, 1, 2))",
 			"0 0 00"},
