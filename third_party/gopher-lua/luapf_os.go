@@ -4,8 +4,10 @@ package lua
 // loslib.c gives them on glibc in the C locale: os.date formats each
 // conversion as strftime does (all of glibc's), "*t" has yday and isdst,
 // os.time normalises its table as mktime does and honours isdst, and
-// os.remove, os.rename and os.getenv answer as C's functions do. See
-// PATCHES.md, "Lua 5.1 conformance".
+// os.remove and os.rename answer as C's functions do. os.getenv stays
+// gopher-lua's, nil for an empty variable: luapf's servers tell calls apart
+// by the values of the variables an initialisation read, and take an empty
+// one as unset. See PATCHES.md, "Lua 5.1 conformance".
 
 import (
 	"errors"
@@ -287,15 +289,6 @@ func osRename51(L *LState) int {
 	return fileResult(L, os.Rename(from, to), from)
 }
 
-func osGetEnv51(L *LState) int {
-	if v, ok := os.LookupEnv(L.CheckString(1)); ok {
-		L.Push(LString(v))
-	} else {
-		L.Push(LNil)
-	}
-	return 1
-}
-
 // osSetLocale51 answers as Lua 5.1 does in a program that stays in the C
 // locale, which luapf always is: the query and "C" (or "POSIX", or "")
 // give "C", any other locale cannot be set.
@@ -316,7 +309,6 @@ var osFuncs51 = map[string]LGFunction{
 	"date":      osDate51,
 	"difftime":  osDiffTime51,
 	"execute":   osExecute51,
-	"getenv":    osGetEnv51,
 	"remove":    osRemove51,
 	"rename":    osRename51,
 	"setlocale": osSetLocale51,
