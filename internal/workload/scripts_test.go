@@ -50,6 +50,8 @@ func TestLuaScripts(t *testing.T) {
 		"data.lua":    DataLua(1000),
 		"compute.lua": ComputeLua(1000),
 		"modules.lua": ModulesLua(3),
+		"touch.lua":   TouchLua(1000),
+		"tables.lua":  TablesLua(2),
 	}
 	for name, src := range Modules(3, 30000) {
 		files[filepath.Join(ModulesDir, name+".lua")] = src
@@ -72,6 +74,11 @@ func TestLuaScripts(t *testing.T) {
 		{"data.lua", "1", func(s string) bool { return s == "1 row1 0.5\n" }},
 		{"compute.lua", "7", func(s string) bool { return strings.HasPrefix(s, "bucket 7: ") && s != "bucket 7: 0\n" }},
 		{"modules.lua", "2", func(s string) bool { return strings.HasPrefix(s, "M2_F1:") }},
+		{"touch.lua", "0", func(s string) bool { return s == TouchLine(1000, "0") && s == "0 0.0\n" }},
+		{"touch.lua", "1", func(s string) bool { return s == TouchLine(1000, "1") }},
+		{"touch.lua", "1000", func(s string) bool { return s == TouchLine(1000, "1000") && s == TouchLine(1000, "all") }},
+		{"touch.lua", "all", func(s string) bool { return s == TouchLine(1000, "all") }},
+		{"tables.lua", "2", func(s string) bool { return s != "" && s != "0\n" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.script+" "+tt.arg, func(t *testing.T) {
@@ -83,7 +90,7 @@ func TestLuaScripts(t *testing.T) {
 }
 
 func TestPerlScripts(t *testing.T) {
-	for name, src := range map[string]string{"hello": HelloPerl(), "data": DataPerl(10)} {
+	for name, src := range map[string]string{"hello": HelloPerl(), "data": DataPerl(10), "touch": TouchPerl(10)} {
 		for _, want := range []string{"use Proc::Prefork::Interp;", "prefork_initialisation_complete();", "POSIX::_exit(0);"} {
 			if !strings.Contains(src, want) {
 				t.Errorf("%s Perl script lacks %q", name, want)
@@ -92,5 +99,21 @@ func TestPerlScripts(t *testing.T) {
 	}
 	if !strings.Contains(DataPerl(1234), "1 .. 1234") {
 		t.Errorf("DataPerl(1234) does not build 1234 rows")
+	}
+}
+
+// TestTouchMemory: with "mem", the touch workload also reports its private
+// memory, read from /proc/self/smaps_rollup.
+func TestTouchMemory(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{"prefork.lua": NoopPrefork(), "touch.lua": TouchLua(100)} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := runLua(t, dir, "touch.lua", "all", "mem")
+	first, mem, _ := strings.Cut(got, "\n")
+	if first+"\n" != TouchLine(100, "all") || !strings.HasPrefix(mem, "private ") || !strings.HasSuffix(mem, " kB\n") || mem == "private 0 kB\n" {
+		t.Errorf("touch.lua all mem printed %q", got)
 	}
 }

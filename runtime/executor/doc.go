@@ -1,8 +1,10 @@
 // Package executor runs one call of a script (Main, executor.go): a
 // process the server's pool starts ahead of the call, which restores the
-// captured state from the image, waits for its call on the control socket,
-// makes the caller's files its fds 0, 1 and 2 and the caller's working
-// directory (when its client sent it) and environment its own, applies what the initialisation set and the caller's umask,
+// captured state from the image (lazily: the roots now, every other object
+// when the call first uses it; LUAPF_RESTORE=eager restores everything
+// first), waits for its call on the control socket, makes the caller's
+// files its fds 0, 1 and 2 and the caller's working directory (when its
+// client sent it) and environment its own, applies what the initialisation set and the caller's umask,
 // limits and nice value (applycontext.go), and continues the script's main
 // chunk right after prefork.initialisation_complete(). Its exit is the
 // call's status, which it reports to the server just before it exits

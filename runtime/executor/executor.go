@@ -87,11 +87,20 @@ func reportExit(control net.Conn, code int) {
 }
 
 // restoreImage maps the image and restores its state into a new
-// interpreter. Garbage collection is held off meanwhile: almost everything
-// allocated stays live, so collecting would only cost time.
+// interpreter. The server validated the image before serving it, and the
+// memfd is sealed, so the restore trusts it. Restoring is lazy: objects
+// are made and tables loaded as the call uses them, so there is little to
+// collect, and nothing is collected ahead of the call. An eager restore
+// (image.RestoreMode) builds everything with collection held off, then
+// collects once, so that the heap goal is set from the restored heap rather
+// than paid for by the call's first allocations.
 func restoreImage(f *os.File, mods lua.Modules) (*lua.Interp, *snapshot.Continuation, error) {
 	im, err := image.Map(f)
 	f.Close()
+	if err != nil {
+		return nil, nil, err
+	}
+	eager, err := image.RestoreMode()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -100,12 +109,16 @@ func restoreImage(f *os.File, mods lua.Modules) (*lua.Interp, *snapshot.Continua
 		return nil, nil, err
 	}
 	it.InitEnv = im.Meta.InitEnv
+	if !eager {
+		cont, err := snapshot.Restore(it.L, im.State, it.RestoreOptions(false))
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", im.Meta.Script, err)
+		}
+		return it, cont, nil
+	}
 	old := debug.SetGCPercent(-1)
-	cont, err := snapshot.Restore(it.L, im.State)
+	cont, err := snapshot.Restore(it.L, im.State, it.RestoreOptions(true))
 	debug.SetGCPercent(old)
-	// Collect now, before the call arrives, so the heap goal is set from
-	// the restored heap: otherwise the call's first allocations would pay
-	// for a collection of everything restore made.
 	runtime.GC()
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", im.Meta.Script, err)

@@ -104,5 +104,12 @@ func (it *Interp) CaptureConfig() snapshot.CaptureConfig {
 	return snapshot.CaptureConfig{Builtins: it.builtins, Main: it.main, Arg: it.arg}
 }
 
+// RestoreOptions is what the snapshot needs to restore into this state,
+// which must not have run a script yet: the index of its library objects,
+// made when it was opened, and eager (see snapshot.RestoreOptions).
+func (it *Interp) RestoreOptions(eager bool) snapshot.RestoreOptions {
+	return snapshot.RestoreOptions{Validated: true, Eager: eager, Builtins: it.builtins}
+}
+
 // Close releases the state.
 func (it *Interp) Close() { it.L.Close() }

@@ -197,7 +197,8 @@ result = table.concat({ kept.hello("a"), kept.nested[1].hello("b"), stored("c"),
 	for call := 1; call <= 2; call++ {
 		greet := &greetModule{}
 		ex := newTestInterp(t, ModeExecutor, Modules{"greet": greet.loader})
-		cont, err := snapshot.Restore(ex.L, state)
+		// The first call restores lazily, the second eagerly.
+		cont, err := snapshot.Restore(ex.L, state, snapshot.RestoreOptions{Eager: call == 2})
 		if err != nil {
 			t.Fatal(err)
 		}

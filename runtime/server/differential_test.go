@@ -20,6 +20,7 @@ func differentialScripts(t *testing.T) map[string]string {
 	out := map[string]string{
 		script("hello.lua"):             "",
 		script("example/wordstats.lua"): "",
+		script("test/luapfmodules.lua"): "",
 	}
 	for _, p := range corpus {
 		out[p] = ""
@@ -30,7 +31,8 @@ func differentialScripts(t *testing.T) map[string]string {
 
 // TestDifferential: every corpus and example script, run --standalone, as
 // the call that starts the server, and as 20 warm calls, gives the same
-// stdout, stderr and exit status, byte for byte.
+// stdout, stderr and exit status, byte for byte; with the executors
+// restoring lazily, and eagerly (LUAPF_RESTORE=eager).
 func TestDifferential(t *testing.T) {
 	scripts := differentialScripts(t)
 	names := make([]string, 0, len(scripts))
@@ -40,28 +42,37 @@ func TestDifferential(t *testing.T) {
 	sort.Strings(names)
 	args := []string{"listen", "two words", "", "tab\there"}
 	for _, path := range names {
-		initStderr := scripts[path]
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			t.Parallel()
-			l := newLuapf(t)
-			oracle := l.run("", append([]string{"--standalone", path}, args...)...)
-			if !strings.HasPrefix(oracle.Stderr, initStderr) {
-				t.Fatalf("standalone stderr %q does not start with the initialisation's %q", oracle.Stderr, initStderr)
-			}
-			spawning := l.run("", append([]string{path}, args...)...)
-			if d := sameResult(oracle, spawning); d != "" {
-				t.Fatalf("the spawning call differs from --standalone:\n%s", d)
-			}
-			warm := oracle
-			warm.Stderr = strings.TrimPrefix(oracle.Stderr, initStderr)
-			for i := 0; i < 20; i++ {
-				if d := sameResult(warm, l.run("", append([]string{path}, args...)...)); d != "" {
-					t.Fatalf("warm call %d differs from --standalone:\n%s", i+1, d)
-				}
-			}
-			l.onlyPid(l.servers(), "server")
-		})
+		for _, restore := range []string{"lazy", "eager"} {
+			testDifferential(t, path, scripts[path], restore, args)
+		}
 	}
+}
+
+func testDifferential(t *testing.T, path, initStderr, restore string, args []string) {
+	t.Run(filepath.Base(path)+"/"+restore, func(t *testing.T) {
+		t.Parallel()
+		l := newLuapf(t)
+		l.sb.Env = append(l.sb.Env, "LUAPF_RESTORE="+restore)
+		oracle := l.run("", append([]string{"--standalone", path}, args...)...)
+		if !strings.HasPrefix(oracle.Stderr, initStderr) {
+			t.Fatalf("standalone stderr %q does not start with the initialisation's %q", oracle.Stderr, initStderr)
+		}
+		spawning := l.run("", append([]string{path}, args...)...)
+		if d := sameResult(oracle, spawning); d != "" {
+			t.Fatalf("the spawning call differs from --standalone:\n%s", d)
+		}
+		warm := oracle
+		warm.Stderr = strings.TrimPrefix(oracle.Stderr, initStderr)
+		for i := 0; i < 20; i++ {
+			if d := sameResult(warm, l.run("", append([]string{path}, args...)...)); d != "" {
+				t.Fatalf("warm call %d differs from --standalone:\n%s", i+1, d)
+			}
+		}
+		l.onlyPid(l.servers(), "server")
+		if logs := l.serverLogs(); !strings.Contains(logs, "restore "+restore+")") {
+			t.Errorf("the server does not say it restores %s:\n%s", restore, logs)
+		}
+	})
 }
 
 // TestInitOutput: what the initialisation writes to stdout and stderr goes

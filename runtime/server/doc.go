@@ -7,7 +7,8 @@
 //     descriptors, then exits 0 once the server is ready (a script that
 //     ends without calling it has run as a cold run, and setup exits as
 //     the script did);
-//   - the server (server.go, Main): accepts calls on the listening socket
+//   - the server (server.go, Main): validates the image once, so that its
+//     executors can trust it, then accepts calls on the listening socket
 //     (checking each caller's uid, peer.go) and status queries
 //     (statusquery.go), until its socket is removed or replaced (the
 //     watcher), a file the script depends on changes (autoreload.go), it
@@ -16,8 +17,8 @@
 //     luapf's offer (offer.go), the request, the hand-over to an executor,
 //     the caller's signals relayed to the executor's process group and a
 //     caller that goes away noticed (callgroup.go), and the wait status;
-//   - the pool (pool.go): executors (runtime/executor) restored ahead of
-//     calls, so that a call rarely waits for a restore, and let go after
+//   - the pool (pool.go): executors (runtime/executor) started ahead of
+//     calls, so that a call rarely waits for one, and let go after
 //     pool_idle_timeout without a call (server.go), for the next call to
 //     refill; an executor's crash report (crash.go) ends its call with
 //     status 127.

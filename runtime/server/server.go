@@ -14,6 +14,7 @@ import (
 	"luapf/preforklib/reexec"
 	"luapf/runtime/image"
 	"luapf/runtime/lua"
+	"luapf/runtime/snapshot"
 )
 
 // server accepts calls for one script: each call gets its own goroutine
@@ -78,6 +79,14 @@ func Main(argv []string) int {
 	if err != nil {
 		return fail(err)
 	}
+	// Executors trust the image: check it once, before serving.
+	if err := snapshot.Validate(im.State); err != nil {
+		return fail(fmt.Errorf("the snapshot of %s: %w", im.Meta.Script, err))
+	}
+	eager, err := image.RestoreMode()
+	if err != nil {
+		return fail(err)
+	}
 	log, err := openServerLog(listener.Addr().String(), im.Meta.Options.LogFacility, im.Meta.Script)
 	if err != nil {
 		return fail(err)
@@ -99,8 +108,12 @@ func Main(argv []string) int {
 	}, log)
 	ready.WriteString("ok\n")
 	ready.Close()
-	log.Printf("server %d started for %s (pool %d, max_servers %d, idle_timeout %gs, pool_idle_timeout %gs)",
-		os.Getpid(), s.meta.Script, s.opts.Pool, s.opts.MaxServers, s.opts.IdleTimeout, s.opts.PoolIdleTimeout)
+	restore := "lazy"
+	if eager {
+		restore = "eager"
+	}
+	log.Printf("server %d started for %s (pool %d, max_servers %d, idle_timeout %gs, pool_idle_timeout %gs, restore %s)",
+		os.Getpid(), s.meta.Script, s.opts.Pool, s.opts.MaxServers, s.opts.IdleTimeout, s.opts.PoolIdleTimeout, restore)
 	return s.run(callConn, watchErr)
 }
 

@@ -109,7 +109,7 @@ func benchRestore(b *testing.B, script string) {
 	for i := 0; i < b.N; i++ {
 		rt := &testRuntime{mode: "restore"}
 		L, _ := rt.newState()
-		if _, err := Restore(L, snap); err != nil {
+		if _, err := Restore(L, snap, RestoreOptions{Validated: true, Eager: true}); err != nil {
 			b.Fatal(err)
 		}
 		L.Close()

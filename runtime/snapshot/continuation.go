@@ -44,13 +44,14 @@ func (c *Continuation) Arg() *lua.LTable { return c.arg }
 
 // continuationSpec is what the decoder hands newContinuation.
 type continuationSpec struct {
-	main      *lua.LFunction
-	pc, line  int
-	locals    []lua.LValue
-	arg       *lua.LTable
-	open      openCells // register -> cell
-	cells     []*lua.Upvalue
-	cellUsers [][]cellUse
+	main     *lua.LFunction
+	pc, line int
+	locals   []lua.LValue
+	arg      *lua.LTable
+	open     openCells // register -> cell
+	// bind makes a cell the live upvalue of its register in every
+	// restored closure that holds it (heap.rebind).
+	bind func(cell int, live *lua.Upvalue)
 }
 
 // Registers above the locals used by the prologue.
@@ -78,7 +79,7 @@ func newContinuation(L *lua.LState, s continuationSpec) (*Continuation, error) {
 	sort.Ints(regs)
 
 	cont := *p // keeps the compiler-derived stringConstants
-	binder := &binder{regs: regs, open: s.open, users: s.cellUsers, proto: &cont,
+	binder := &binder{regs: regs, open: s.open, rebind: s.bind, proto: &cont,
 		firstInst: p.Code[0], constants: len(p.Constants)}
 	// The prologue's constants follow the chunk's: the binder, then the
 	// locals' values.
@@ -125,10 +126,10 @@ func newContinuation(L *lua.LState, s continuationSpec) (*Continuation, error) {
 // instruction goes back in place of the jump to the prologue, and the
 // prologue's constants are dropped.
 type binder struct {
-	regs  []int
-	next  int
-	open  openCells
-	users [][]cellUse
+	regs   []int
+	next   int
+	open   openCells
+	rebind func(cell int, live *lua.Upvalue)
 
 	proto     *lua.FunctionProto // the continuation's prototype
 	firstInst uint32             // the chunk's first instruction
@@ -148,10 +149,7 @@ func (b *binder) bind(L *lua.LState) int {
 	if b.next >= len(b.regs) || len(probe.Upvalues) != 1 {
 		L.RaiseError("luapf: internal error: resume binder called out of order")
 	}
-	live := probe.Upvalues[0]
-	for _, use := range b.users[b.open[b.regs[b.next]]] {
-		use.fn.Upvalues[use.slot] = live
-	}
+	b.rebind(b.open[b.regs[b.next]], probe.Upvalues[0])
 	b.next++
 	return 0
 }

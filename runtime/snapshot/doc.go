@@ -3,9 +3,21 @@
 //
 // Go cannot fork, so luapf's setup process runs a script up to
 // prefork.initialisation_complete(), calls Capture there, and hands the bytes
-// to the server; each call's executor opens a fresh state the same way,
-// calls Restore and runs the returned Continuation with the call's
-// arguments. The contract: the call behaves exactly like the script run
+// to the server, which checks them once with Validate; each call's executor
+// maps them, opens a fresh state the same way, calls Restore and runs the
+// returned Continuation with the call's arguments.
+//
+// Restore is lazy, so that a call costs what it touches, not what the
+// initialisation built: it makes the roots only (the library objects with
+// the script's changes, the main chunk, its locals, arg), and every other
+// object on first reference, remembered by id. A table's contents load on
+// first use, through luapf's patch to gopher-lua (third_party/gopher-lua,
+// lazy.go): reads of its array part, its length and, for a large table,
+// one string key are answered from the snapshot without loading it.
+// Strings point into the snapshot's bytes instead of being copied. The
+// format (format.go) is laid out for this: fixed-width records per object,
+// a string pool and per-table string-key indexes. RestoreOptions.Eager
+// makes and loads everything at once instead, for tests and comparisons. The contract: the call behaves exactly like the script run
 // straight through, continuing after the initialisation_complete statement,
 // except that arg, ..., the environment and the standard files are the
 // call's.
@@ -34,7 +46,9 @@
 // captured by closures stay shared in both directions through a prologue
 // that binds the restored closures to the continuing frame's registers.
 //
-// The format is versioned and guarded by the gopher-lua version and a
-// fingerprint of the structures it depends on; TestInternals fails loudly
-// when a gopher-lua upgrade changes them.
+// The format is versioned and guarded by the patch level of luapf's copy of
+// gopher-lua and a fingerprint of the structures it depends on; a snapshot
+// from another luapf is refused with ErrVersion and a message saying to
+// restart the server. TestInternals fails loudly when a gopher-lua upgrade
+// changes those structures.
 package snapshot

@@ -3,12 +3,13 @@ package snapshot
 // The test harness: a minimal stand-in for luapf's runtime that runs a
 // script three ways in helper processes (the test binary re-executed):
 //
-//	oracle   straight through; prefork.initialisation_complete returns at once
-//	capture  up to initialisation_complete, then writes the snapshot and exits
-//	restore  restores the snapshot in a fresh state and continues the chunk
+//	oracle         straight through; prefork.initialisation_complete returns at once
+//	capture        up to initialisation_complete, then writes the snapshot and exits
+//	restore        restores the snapshot lazily in a fresh state and continues the chunk
+//	restore-eager  the same, with every object made and loaded by Restore
 //
 // The snapshot is right when oracle's output equals capture's followed by
-// restore's, byte for byte, and both end with the same status.
+// restore's, byte for byte, and both end with the same status, both ways.
 
 import (
 	"bytes"
@@ -51,8 +52,8 @@ type testRuntime struct {
 }
 
 // newState opens a state the way every mode must: libraries, the prefork
-// module (loaded eagerly so its functions are builtins) and a userdata
-// maker for refusal tests.
+// module (loaded eagerly so its functions are builtins), a userdata maker
+// for refusal tests, and Go-side readers of tables (goside.go).
 func (rt *testRuntime) newState() (*lua.LState, *lua.LFunction) {
 	L := lua.NewState()
 	mod := L.NewTable()
@@ -62,6 +63,7 @@ func (rt *testRuntime) newState() (*lua.LState, *lua.LFunction) {
 		L.Push(L.NewUserData())
 		return 1
 	}))
+	registerGoSide(L)
 	traceback := L.GetField(L.GetGlobal("debug"), "traceback").(*lua.LFunction)
 	rt.builtins = IndexBuiltins(L)
 	return L, traceback
@@ -137,8 +139,8 @@ func call(L *lua.LState, traceback, fn *lua.LFunction, args []lua.LValue) int {
 func runScript(rt *testRuntime, script string, args []string, snapshot []byte) int {
 	L, traceback := rt.newState()
 	defer L.Close()
-	if rt.mode == "restore" {
-		c, err := Restore(L, snapshot)
+	if rt.mode == "restore" || rt.mode == "restore-eager" {
+		c, err := Restore(L, snapshot, RestoreOptions{Eager: rt.mode == "restore-eager"})
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "luapf: %v\n", err)
 			return 2
@@ -158,6 +160,15 @@ func runScript(rt *testRuntime, script string, args []string, snapshot []byte) i
 	rt.arg = argTable(L, script, args)
 	L.SetGlobal("arg", rt.arg)
 	return call(L, traceback, fn, luaArgs(args))
+}
+
+// clearTable removes every key of t.
+func clearTable(t *lua.LTable) {
+	var keys []lua.LValue
+	t.ForEach(func(k, _ lua.LValue) { keys = append(keys, k) })
+	for _, k := range keys {
+		t.RawSet(k, lua.LNil)
+	}
 }
 
 // refill empties t and stores the call's arguments in it.
@@ -187,7 +198,7 @@ func helperMain(mode string) int {
 			}
 			return 0
 		}
-	case "restore":
+	case "restore", "restore-eager":
 		var err error
 		if snap, err = os.ReadFile(os.Getenv(envSnapshot)); err != nil {
 			fmt.Fprintln(os.Stderr, err)

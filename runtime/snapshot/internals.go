@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"reflect"
-	"runtime/debug"
 	"sync"
 	"unsafe"
 
@@ -107,7 +106,9 @@ func resolveInternals() (glInternals, error) {
 }
 
 // fingerprintLayout hashes the field names and types of the gopher-lua
-// structures the snapshot reads or rebuilds, plus the module version.
+// structures the snapshot reads or rebuilds, and prefixes the patch level
+// of luapf's copy of gopher-lua (lua.LuapfVersion), which changes with every
+// change to the copy: a snapshot made by another level is refused.
 func fingerprintLayout() string {
 	h := sha256.New()
 	for _, v := range []any{lua.Debug{}, lua.LState{}, lua.Upvalue{}, lua.LTable{}, lua.FunctionProto{}, lua.LFunction{}, lua.DbgLocalInfo{}, lua.DbgCall{}} {
@@ -119,25 +120,7 @@ func fingerprintLayout() string {
 		fmt.Fprint(h, "}")
 	}
 	fmt.Fprintf(h, "ops=%d", lua.OP_NOP)
-	return gopherLuaVersion() + "/" + hex.EncodeToString(h.Sum(nil))[:16]
-}
-
-// gopherLuaVersion returns the gopher-lua module version compiled in, or
-// "unknown" when the binary carries no module information.
-func gopherLuaVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	for _, m := range info.Deps {
-		if m.Path == "github.com/yuin/gopher-lua" {
-			if m.Replace != nil {
-				return m.Replace.Version
-			}
-			return m.Version
-		}
-	}
-	return "unknown"
+	return lua.LuapfVersion + "/" + hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // frameOf returns the call frame behind dbg (a non-nil *callFrame value).

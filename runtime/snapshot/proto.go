@@ -9,56 +9,76 @@ import (
 // Compiled code travels in the snapshot, so an executor never parses Lua
 // source. A FunctionProto is plain exported data except for one private
 // field, stringConstants, derived from Constants; setProtoStringConstants
-// fills it in (internals.go). Before anything is rebuilt, verifyProto checks
-// that the code indexes only inside its own prototype, since the VM trusts
-// compiled code.
+// fills it in (internals.go). verifyProto checks that the code indexes only
+// inside its own prototype, since the VM trusts compiled code: Validate
+// decodes and verifies every prototype, and restore decodes each on first
+// use.
 
+// writeProto appends p's encoding: strings as offsets in the pool,
+// constants as value words, children by prototype id.
 func (e *encoder) writeProto(w *writer, p *lua.FunctionProto) {
-	w.string(p.SourceName)
+	w.uint(uint64(e.pool.add(p.SourceName)))
 	w.int(p.LineDefined)
 	w.int(p.LastLineDefined)
 	w.byte(p.NumUpvalues)
 	w.byte(p.NumParameters)
 	w.byte(p.IsVarArg)
 	w.byte(p.NumUsedRegisters)
-	w.count(len(p.Code))
+	w.uint(uint64(len(p.Code)))
 	for _, inst := range p.Code {
 		w.u32(inst)
 	}
-	w.count(len(p.Constants))
+	w.uint(uint64(len(p.Constants)))
 	for _, c := range p.Constants {
-		w.scalar(c)
+		w.u64(e.word(c))
 	}
-	w.count(len(p.FunctionPrototypes))
+	w.uint(uint64(len(p.FunctionPrototypes)))
 	for _, child := range p.FunctionPrototypes {
-		w.ref(e.protoIDs[child])
+		w.uint(uint64(e.protoIDs[child]))
 	}
-	w.count(len(p.DbgSourcePositions))
+	w.uint(uint64(len(p.DbgSourcePositions)))
 	for _, line := range p.DbgSourcePositions {
 		w.int(line)
 	}
-	w.count(len(p.DbgLocals))
+	w.uint(uint64(len(p.DbgLocals)))
 	for _, l := range p.DbgLocals {
-		w.string(l.Name)
+		w.uint(uint64(e.pool.add(l.Name)))
 		w.int(l.StartPc)
 		w.int(l.EndPc)
 	}
-	w.count(len(p.DbgCalls))
+	w.uint(uint64(len(p.DbgCalls)))
 	for _, c := range p.DbgCalls {
-		w.string(c.Name)
+		w.uint(uint64(e.pool.add(c.Name)))
 		w.int(c.Pc)
 	}
-	w.count(len(p.DbgUpvalues))
+	w.uint(uint64(len(p.DbgUpvalues)))
 	for _, name := range p.DbgUpvalues {
-		w.string(name)
+		w.uint(uint64(e.pool.add(name)))
 	}
 }
 
-// readProto decodes one prototype; protos holds those decoded before it,
-// which include all its children.
-func readProto(r *reader, protos []*lua.FunctionProto) (*lua.FunctionProto, error) {
+// readProto decodes prototype id; child returns a prototype with a smaller
+// id (prototypes are numbered children first, so they cannot form a cycle).
+// Every offset and count is checked, whether or not the snapshot was
+// validated: prototypes are decoded once each, and rarely.
+func readProto(l *layout, id int, child func(int) *lua.FunctionProto) (*lua.FunctionProto, error) {
+	offsets := l.sec[secProtos]
+	start := le32(offsets, id*protoOffsetSize)
+	r := &reader{buf: l.sec[secProtoData]}
+	if int64(start) > int64(len(r.buf)) {
+		return nil, fmt.Errorf("%w: prototype %d at %d, past the end", ErrCorrupt, id, start)
+	}
+	r.off = int(start)
+	str := func() string {
+		off := r.uint()
+		s, ok := l.checkedStr(off)
+		if !ok {
+			r.fail("bad string offset %d", off)
+		}
+		return s
+	}
 	var f lua.FunctionProto
-	f.SourceName = r.string()
+	f.SourceName = str()
 	f.LineDefined = r.int()
 	f.LastLineDefined = r.int()
 	f.NumUpvalues, f.NumParameters, f.IsVarArg, f.NumUsedRegisters = r.byte(), r.byte(), r.byte(), r.byte()
@@ -66,19 +86,19 @@ func readProto(r *reader, protos []*lua.FunctionProto) (*lua.FunctionProto, erro
 	for i := range f.Code {
 		f.Code[i] = r.u32()
 	}
-	f.Constants = make([]lua.LValue, r.count(2))
+	f.Constants = make([]lua.LValue, r.count(8))
 	for i := range f.Constants {
-		f.Constants[i] = r.scalar()
-		switch f.Constants[i].(type) {
-		case lua.LNumber, lua.LString:
-		default:
-			r.fail("constant %d is a %s", i, f.Constants[i].Type())
+		w := r.u64()
+		c, ok := l.constant(w)
+		if r.err == nil && !ok {
+			r.fail("constant %d is not a number or string (word %#x)", i, w)
 		}
+		f.Constants[i] = c
 	}
 	f.FunctionPrototypes = make([]*lua.FunctionProto, r.count(1))
 	for i := range f.FunctionPrototypes {
-		if id := r.ref(len(protos), "nested prototype"); r.err == nil {
-			f.FunctionPrototypes[i] = protos[id]
+		if cid := r.bounded(id, "nested prototype"); r.err == nil {
+			f.FunctionPrototypes[i] = child(cid)
 		}
 	}
 	f.DbgSourcePositions = make([]int, r.count(1))
@@ -87,22 +107,21 @@ func readProto(r *reader, protos []*lua.FunctionProto) (*lua.FunctionProto, erro
 	}
 	f.DbgLocals = make([]*lua.DbgLocalInfo, r.count(3))
 	for i := range f.DbgLocals {
-		f.DbgLocals[i] = &lua.DbgLocalInfo{Name: r.string(), StartPc: r.int(), EndPc: r.int()}
+		f.DbgLocals[i] = &lua.DbgLocalInfo{Name: str(), StartPc: r.int(), EndPc: r.int()}
 	}
 	f.DbgCalls = make([]lua.DbgCall, r.count(2))
 	for i := range f.DbgCalls {
-		f.DbgCalls[i] = lua.DbgCall{Name: r.string(), Pc: r.int()}
+		f.DbgCalls[i] = lua.DbgCall{Name: str(), Pc: r.int()}
 	}
 	f.DbgUpvalues = make([]string, r.count(1))
 	for i := range f.DbgUpvalues {
-		f.DbgUpvalues[i] = r.string()
+		f.DbgUpvalues[i] = str()
 	}
 	if r.err != nil {
-		return nil, r.err
+		return nil, fmt.Errorf("prototype %d: %w", id, r.err)
 	}
 	if err := verifyProto(&f); err != nil {
-		r.fail("%v", err)
-		return nil, r.err
+		return nil, fmt.Errorf("%w: prototype %d: %v", ErrCorrupt, id, err)
 	}
 	setProtoStringConstants(&f)
 	return &f, nil

@@ -2,46 +2,223 @@ package snapshot
 
 import (
 	"fmt"
+	"math"
 
 	lua "github.com/yuin/gopher-lua"
 )
 
+// RestoreOptions say how Restore rebuilds a state.
+type RestoreOptions struct {
+	// Validated says the bytes already passed Validate, in this process or
+	// in another that shares them read-only (luapf's server validates the
+	// sealed image its executors map): Restore then checks only the header.
+	Validated bool
+	// Eager makes every object and loads every table before Restore
+	// returns, instead of on first use: tests run every script both ways,
+	// and benchmarks compare them.
+	Eager bool
+	// Builtins is the index of the state's library objects, when the
+	// caller made one (IndexBuiltins) after opening the state and before
+	// anything changed them; nil: Restore makes it.
+	Builtins *Builtins
+}
+
 // Restore rebuilds a snapshot in L, a fresh state opened exactly like the
 // one Capture ran in (same libraries and Go modules, no script run yet), and
-// returns the continuation of the main chunk. The library objects of L are
-// updated in place with the script's changes to them; everything the script
-// made is rebuilt. Corrupt or truncated data gives an error wrapping
-// ErrCorrupt, never a panic.
-func Restore(L *lua.LState, data []byte) (*Continuation, error) {
-	if internalsErr != nil {
-		return nil, fmt.Errorf("restore: %w", internalsErr)
-	}
-	d := &decoder{L: L, r: reader{buf: data}, builtins: IndexBuiltins(L), budget: len(data)}
-	c, err := d.decode()
+// returns the continuation of the main chunk.
+//
+// It makes the roots only: the library objects of L, updated in place with
+// the script's changes to them (their contents load on first use like any
+// table's), the type metatables, the main chunk's closure, its locals and
+// the arg table. Every other object is made on first reference, and a
+// table's contents are loaded on first use (see heap), unless opts.Eager.
+//
+// Strings point into data, which must therefore stay unchanged and in
+// memory for as long as L is used (an executor maps its image for the rest
+// of its life). Unless opts.Validated, data is validated first; bytes that
+// are not a valid snapshot give an error wrapping ErrCorrupt (or
+// ErrVersion, for a snapshot of another luapf), never a panic.
+func Restore(L *lua.LState, data []byte, opts RestoreOptions) (*Continuation, error) {
+	c, _, err := restore(L, data, opts)
 	if err != nil {
 		return nil, fmt.Errorf("restore: %w", err)
 	}
 	return c, nil
 }
 
-// decoder holds the objects rebuilt so far, by index.
-type decoder struct {
-	L        *lua.LState
-	r        reader
-	builtins *Builtins
+// restore is Restore, also returning the heap, which tests inspect.
+func restore(L *lua.LState, data []byte, opts RestoreOptions) (c *Continuation, h *heap, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(errInternal)
+			if !ok {
+				panic(r)
+			}
+			c, h, err = nil, nil, e
+		}
+	}()
+	if internalsErr != nil {
+		return nil, nil, internalsErr
+	}
+	lay, err := readHeader(data)
+	if err == nil && !opts.Validated {
+		err = validateLayout(lay)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	h = newHeap(L, lay)
+	b := opts.Builtins
+	if b == nil {
+		b = IndexBuiltins(L)
+	}
+	if err := h.resolveBuiltins(b); err != nil {
+		return nil, nil, err
+	}
+	spec := h.roots()
+	if opts.Eager {
+		h.loadAll()
+	}
+	c, err = newContinuation(L, spec)
+	return c, h, err
+}
 
-	protos []*lua.FunctionProto
-	tables []*lua.LTable
-	fresh  []bool // table was made here (not a library table)
-	cells  []*lua.Upvalue
-	udata  []*lua.LUserData
-	funcs  []*lua.LFunction
+// resolveBuiltins finds the library objects the snapshot names in L and
+// makes every userdata: these are roots, and finding them can fail (a
+// luapf built with other libraries), which must be seen before anything
+// runs.
+func (h *heap) resolveBuiltins(b *Builtins) error {
+	l := h.lay
+	h.udata = make([]*lua.LUserData, l.count(secUserData, udataRecordSize))
+	for i := range h.udata {
+		rec := l.record(secUserData, udataRecordSize, uint32(i))
+		if rec[udKind] == kindClosedFile {
+			ud, err := h.closedFile(b)
+			if err != nil {
+				return err
+			}
+			h.udata[i] = ud
+			continue
+		}
+		v, err := b.lookup(l.str(le32(rec, udPath)), lua.LTUserData)
+		if err != nil {
+			return err
+		}
+		h.udata[i] = v.(*lua.LUserData)
+	}
+	// Every library object joins the memo before any table is made lazy:
+	// a metatable may be one of them.
+	var tables []uint32
+	for i := 0; i < l.count(secBuiltins, builtinRecordSize); i++ {
+		rec := l.record(secBuiltins, builtinRecordSize, uint32(i))
+		id := le32(rec, builtinID)
+		if uint64(rec[builtinTag]) == tagTable {
+			v, err := b.lookup(l.str(le32(l.record(secTables, tableRecordSize, id), tabPath)), lua.LTTable)
+			if err != nil {
+				return err
+			}
+			h.tables.put(id, v.(*lua.LTable))
+			tables = append(tables, id)
+			continue
+		}
+		v, err := b.lookup(l.str(le32(l.record(secClosures, closureRecordSize, id), cloProto)), lua.LTFunction)
+		if err != nil {
+			return err
+		}
+		h.funcs.put(id, v.(*lua.LFunction))
+	}
+	for _, id := range tables {
+		h.makeLazy(h.tables.get(id), id)
+	}
+	return nil
+}
 
-	// cellUsers lists, for each cell, the closure slots that hold it: an
-	// open cell's placeholder is swapped for the live upvalue at resume.
-	cellUsers [][]cellUse
-	openRegs  openCells
-	budget    int // table slots still to preallocate
+// closedFile makes a closed file handle the way a script would: open
+// /dev/null with io.open and close it.
+func (h *heap) closedFile(b *Builtins) (*lua.LUserData, error) {
+	L := h.L
+	open, err := b.lookup("_G.io.open", lua.LTFunction)
+	if err != nil {
+		return nil, err
+	}
+	if err := L.CallByParam(lua.P{Fn: open, NRet: 1, Protect: true}, lua.LString("/dev/null")); err != nil {
+		return nil, fmt.Errorf("making a closed file handle: %w", err)
+	}
+	f, ok := L.Get(-1).(*lua.LUserData)
+	L.Pop(1)
+	if !ok {
+		return nil, fmt.Errorf("making a closed file handle: io.open(\"/dev/null\") failed")
+	}
+	if err := L.CallByParam(lua.P{Fn: L.GetField(f, "close"), NRet: 0, Protect: true}, f); err != nil {
+		return nil, fmt.Errorf("making a closed file handle: %w", err)
+	}
+	return f, nil
+}
+
+// openCells maps a main-chunk register to the cell that aliases it.
+type openCells map[int]int
+
+// roots sets the type metatables and makes the main chunk's closure, its
+// locals and the arg table; see encoder.writeRoots for the layout.
+func (h *heap) roots() continuationSpec {
+	r := &reader{buf: h.lay.sec[secRoots]}
+	samples := typeSamples(h.L)
+	if n := int(r.u32()); n != len(samples) {
+		internalError("%d type metatables, want %d", n, len(samples))
+	}
+	for _, s := range samples {
+		h.L.SetMetatable(s, h.value(r.u64()))
+	}
+	spec := continuationSpec{open: openCells{}, bind: h.rebind}
+	spec.main = h.value(r.u64()).(*lua.LFunction)
+	spec.pc = int(r.u32())
+	spec.line = int(int32(r.u32()))
+	spec.locals = make([]lua.LValue, r.u32())
+	for i := range spec.locals {
+		spec.locals[i] = h.value(r.u64())
+	}
+	if a, ok := h.value(r.u64()).(*lua.LTable); ok {
+		spec.arg = a
+	}
+	for i, n := 0, int(r.u32()); i < n; i++ {
+		reg, cell := int(r.u32()), int(r.u32())
+		spec.open[reg] = cell
+	}
+	if r.err != nil {
+		internalError("roots: %v", r.err)
+	}
+	return spec
+}
+
+// heap makes a snapshot's objects in a Lua state, each on its first
+// reference, remembered by id so that identity holds. A table is made lazy
+// (lua.LTable.SetLazy): its metatable is set at once (the VM reads it
+// directly), its contents are loaded when gopher-lua first needs them, and
+// meanwhile the heap answers reads of its array part and, through the
+// snapshot's index, of its string keys. Closures, prototypes and upvalue
+// cells have fields the VM reads directly, so they are made whole on first
+// reference; the tables they refer to stay lazy.
+//
+// The heap trusts the snapshot: Validate has checked it, so nothing found
+// here can be an error, and an impossible value is an internal error.
+type heap struct {
+	L   *lua.LState
+	lay *layout
+
+	tables memo[lua.LTable]
+	funcs  memo[lua.LFunction]
+	cells  memo[lua.Upvalue]
+	protos memo[lua.FunctionProto]
+	udata  []*lua.LUserData // all of them, made by restore
+
+	// Closed cells whose values are still to be set: values are set after
+	// the closure that needed them is made, so that long chains of
+	// closures holding each other do not recurse.
+	pending []uint32
+	filling bool
+	// openUsers lists, for each open cell not yet bound to its live
+	// register (continuation.go), the closure slots that hold it.
+	openUsers map[uint32][]cellUse
 }
 
 type cellUse struct {
@@ -49,339 +226,283 @@ type cellUse struct {
 	slot int
 }
 
-// openCells maps a main-chunk register to the cell that aliases it.
-type openCells map[int]int
+func newHeap(L *lua.LState, l *layout) *heap {
+	return &heap{
+		L: L, lay: l,
+		tables:    newMemo[lua.LTable](l.count(secTables, tableRecordSize)),
+		funcs:     newMemo[lua.LFunction](l.count(secClosures, closureRecordSize)),
+		cells:     newMemo[lua.Upvalue](l.count(secCells, cellRecordSize)),
+		protos:    newMemo[lua.FunctionProto](l.count(secProtos, protoOffsetSize)),
+		openUsers: map[uint32][]cellUse{},
+	}
+}
 
-// object resolves a reference read by reader.value.
-func (d *decoder) object(tag byte) lua.LValue {
-	r := &d.r
-	switch tag {
+// internalError reports a snapshot that passed Validate yet cannot be
+// restored: a luapf bug, never bad input. It panics with an
+// errInternal: Restore returns it as an error, and one met while a call
+// loads a table reaches the script as a Lua error.
+func internalError(format string, args ...any) {
+	panic(errInternal(fmt.Sprintf("luapf: internal error restoring a validated snapshot: "+format, args...)))
+}
+
+// errInternal is what internalError panics with.
+type errInternal string
+
+func (e errInternal) Error() string { return string(e) }
+
+// value makes the value of a word.
+func (h *heap) value(w uint64) lua.LValue {
+	if isNumberWord(w) {
+		return lua.LNumber(math.Float64frombits(w))
+	}
+	p := wordPayload(w)
+	switch wordTag(w) {
+	case tagNil:
+		return lua.LNil
+	case tagFalse:
+		return lua.LFalse
+	case tagTrue:
+		return lua.LTrue
+	case tagString:
+		return lua.LString(h.lay.wordStr(w))
 	case tagTable:
-		if id := r.ref(len(d.tables), "table"); r.err == nil {
-			return d.tables[id]
-		}
+		return h.table(p)
 	case tagFunction:
-		if id := r.ref(len(d.funcs), "function"); r.err == nil {
-			return d.funcs[id]
+		return h.function(p)
+	case tagUserData:
+		return h.udata[p]
+	case tagNumber:
+		return h.lay.number(w)
+	}
+	internalError("value word %#x", w)
+	return nil
+}
+
+// table returns table id, made lazy on first reference.
+func (h *heap) table(id uint32) *lua.LTable {
+	if t := h.tables.get(id); t != nil {
+		return t
+	}
+	t := &lua.LTable{}
+	h.tables.put(id, t) // first: the metatable may lead back here
+	h.makeLazy(t, id)
+	return t
+}
+
+// makeLazy gives t table id's metatable and makes it load id's contents.
+func (h *heap) makeLazy(t *lua.LTable, id uint32) {
+	rec := h.lay.record(secTables, tableRecordSize, id)
+	var mt lua.LValue = lua.LNil
+	if m := le32(rec, tabMeta); m != 0 {
+		mt = h.table(m - 1)
+	}
+	alen, hlen := le32(rec, tabArrayLen), le32(rec, tabHashLen)
+	t.SetLazy(mt, lua.LazyContents{
+		Loader: h, ID: id, ArrayLen: int(alen), Len: int(le32(rec, tabBorder)),
+		Budget: readBudget(alen, hlen),
+	})
+}
+
+// readBudget is how many reads a lazy table answers before it is loaded:
+// about what loading it costs, so that a table read over and over becomes
+// an ordinary one, while one pass over a large array never loads it.
+func readBudget(alen, hlen uint32) int { return 2*(int(alen)+int(hlen)) + 64 }
+
+// ArrayElement answers a read of table id's array part (lua.TableLoader).
+func (h *heap) ArrayElement(id uint32, i int) lua.LValue {
+	rec := h.lay.record(secTables, tableRecordSize, id)
+	return h.value(le64(h.lay.sec[secContents], int(le32(rec, tabContents))+i*wordSize))
+}
+
+// StringField answers a read of a string key of table id from its index,
+// when it has one (lua.TableLoader).
+func (h *heap) StringField(id uint32, key string) (lua.LValue, bool) {
+	rec := h.lay.record(secTables, tableRecordSize, id)
+	if rec[tabFlags]&tableIndexed == 0 {
+		return nil, false
+	}
+	contents := h.lay.sec[secContents]
+	index := int(le32(rec, tabIndex))
+	mask := le32(contents, index) - 1
+	entries := int(le32(rec, tabContents)) + int(le32(rec, tabArrayLen))*wordSize
+	for slot := keyHash(key) & mask; ; slot = (slot + 1) & mask {
+		e := le32(contents, index+4+4*int(slot))
+		if e == 0 {
+			return lua.LNil, true
 		}
-	default:
-		if id := r.ref(len(d.udata), "userdata"); r.err == nil {
-			return d.udata[id]
+		at := entries + int(e-1)*entrySize
+		if h.lay.wordStr(le64(contents, at)) != key {
+			continue
 		}
-	}
-	return lua.LNil
-}
-
-func (d *decoder) value() lua.LValue { return d.r.value(d.object) }
-
-func (d *decoder) decode() (*Continuation, error) {
-	r := &d.r
-	if len(r.buf) < len(magic) || string(r.buf[:len(magic)]) != magic {
-		return nil, fmt.Errorf("%w: not a luapf snapshot (bad magic)", ErrCorrupt)
-	}
-	r.off = len(magic)
-	if version := r.uint(); r.err == nil && version != formatVersion {
-		return nil, fmt.Errorf("%w: format version %d, this luapf reads %d", ErrCorrupt, version, formatVersion)
-	}
-	if guard := r.string(); r.err == nil && guard != layoutFingerprint() {
-		return nil, fmt.Errorf("%w: made with gopher-lua %s, this luapf has %s", ErrCorrupt, guard, layoutFingerprint())
-	}
-	if err := d.readProtos(); err != nil {
-		return nil, err
-	}
-	d.readTables()
-	d.readCells()
-	d.readUserData()
-	d.readFunctions()
-	d.readCellValues()
-	d.readTableContents()
-	c := d.readRoots()
-	if err := r.done(); err != nil {
-		return nil, err
-	}
-	return newContinuation(d.L, *c)
-}
-
-func (d *decoder) readProtos() error {
-	n := d.r.count(8)
-	d.protos = make([]*lua.FunctionProto, 0, n)
-	for i := 0; i < n; i++ {
-		p, err := readProto(&d.r, d.protos)
-		if err != nil {
-			return err
+		v := le64(contents, at+wordSize)
+		if v == tagged(tagDeleted, 0) {
+			return lua.LNil, true
 		}
-		d.protos = append(d.protos, p)
-	}
-	return d.r.err
-}
-
-func (d *decoder) readTables() {
-	r := &d.r
-	d.tables = make([]*lua.LTable, r.count(2))
-	d.fresh = make([]bool, len(d.tables))
-	for i := range d.tables {
-		switch kind := r.byte(); kind {
-		case kindNew:
-			// Sizes are hints for preallocation; the contents decide.
-			alen, hlen := d.preallocate(r.count(1)), d.preallocate(r.count(2))
-			d.tables[i] = d.L.CreateTable(alen, hlen)
-			d.fresh[i] = true
-		case kindBuiltin:
-			if t, ok := d.builtin(lua.LTTable).(*lua.LTable); ok {
-				d.tables[i] = t
-			}
-		default:
-			r.fail("table kind %d", kind)
-		}
-		if r.err != nil {
-			d.tables = d.tables[:i] // no nil tables for later references
-			return
-		}
+		return h.value(v), true
 	}
 }
 
-// preallocate grants a size hint from a budget of one slot per input byte
-// in all, so corrupt hints cannot make many tables each reserve a lot.
-func (d *decoder) preallocate(hint int) int {
-	if hint > d.budget {
-		hint = d.budget
-	}
-	d.budget -= hint
-	return hint
-}
-
-// builtin reads a library path and returns the object there, of type want.
-func (d *decoder) builtin(want lua.LValueType) lua.LValue {
-	path := d.r.string()
-	if d.r.err != nil {
-		return lua.LNil
-	}
-	v, err := d.builtins.lookup(path, want)
-	if err != nil {
-		d.r.fail("%v", err)
-		return lua.LNil
-	}
-	return v
-}
-
-func (d *decoder) readCells() {
-	d.cells = make([]*lua.Upvalue, d.r.count(2))
-	d.cellUsers = make([][]cellUse, len(d.cells))
-	for i := range d.cells {
-		d.cells[i] = &lua.Upvalue{} // closed until its value or alias is known
-	}
-}
-
-func (d *decoder) readUserData() {
-	r := &d.r
-	d.udata = make([]*lua.LUserData, r.count(1))
-	for i := range d.udata {
-		switch kind := r.byte(); kind {
-		case kindBuiltin:
-			d.udata[i], _ = d.builtin(lua.LTUserData).(*lua.LUserData)
-		case kindClosedFile:
-			d.udata[i] = d.closedFile()
-		default:
-			r.fail("userdata kind %d", kind)
-		}
-		if r.err != nil {
-			d.udata = d.udata[:i]
-			return
+// LoadTable fills t with table id's contents, in the captured order
+// (lua.TableLoader).
+func (h *heap) LoadTable(t *lua.LTable, id uint32) {
+	rec := h.lay.record(secTables, tableRecordSize, id)
+	contents := h.lay.sec[secContents]
+	at := int(le32(rec, tabContents))
+	alen, hlen := int(le32(rec, tabArrayLen)), int(le32(rec, tabHashLen))
+	entries := at + alen*wordSize
+	stringKeys := 0
+	for i := 0; i < hlen; i++ {
+		if k := le64(contents, entries+i*entrySize); !isNumberWord(k) && wordTag(k) == tagString {
+			stringKeys++
 		}
 	}
-}
-
-// closedFile makes a closed file handle the way a script would: open
-// /dev/null with io.open and close it.
-func (d *decoder) closedFile() *lua.LUserData {
-	L := d.L
-	open, err := d.builtins.lookup("_G.io.open", lua.LTFunction)
-	if err != nil {
-		d.r.fail("%v", err)
-		return nil
+	t.Preallocate(alen, stringKeys, hlen-stringKeys)
+	// RawSetInt appends in order, nils included, which rebuilds the array
+	// part (and so #t) exactly.
+	for i := 0; i < alen; i++ {
+		t.RawSetInt(i+1, h.value(le64(contents, at+i*wordSize)))
 	}
-	if err := L.CallByParam(lua.P{Fn: open, NRet: 1, Protect: true}, lua.LString("/dev/null")); err != nil {
-		d.r.fail("making a closed file handle: %v", err)
-		return nil
-	}
-	f, ok := L.Get(-1).(*lua.LUserData)
-	L.Pop(1)
-	if !ok {
-		d.r.fail("making a closed file handle: io.open(\"/dev/null\") failed")
-		return nil
-	}
-	if err := L.CallByParam(lua.P{Fn: L.GetField(f, "close"), NRet: 0, Protect: true}, f); err != nil {
-		d.r.fail("making a closed file handle: %v", err)
-		return nil
-	}
-	return f
-}
-
-func (d *decoder) readFunctions() {
-	r := &d.r
-	d.funcs = make([]*lua.LFunction, r.count(2))
-	for i := range d.funcs {
-		switch kind := r.byte(); kind {
-		case kindBuiltin:
-			d.funcs[i], _ = d.builtin(lua.LTFunction).(*lua.LFunction)
-		case kindNew:
-			d.funcs[i] = d.readClosure()
-		default:
-			r.fail("function kind %d", kind)
+	for i := 0; i < hlen; i++ {
+		e := entries + i*entrySize
+		key, v := h.value(le64(contents, e)), le64(contents, e+wordSize)
+		if v == tagged(tagDeleted, 0) {
+			// A deleted key keeps its place in the key order.
+			t.RawSetH(key, lua.LTrue)
+			t.RawSetH(key, lua.LNil)
+			continue
 		}
-		if r.err != nil {
-			d.funcs = d.funcs[:i]
-			return
-		}
+		t.RawSetH(key, h.value(v))
 	}
 }
 
-func (d *decoder) readClosure() *lua.LFunction {
-	r := &d.r
-	pid := r.ref(len(d.protos), "prototype")
-	env := d.value()
-	if r.err != nil {
-		return nil
+// function returns closure id, made on first reference with its prototype,
+// environment and upvalue cells. Library functions are in the memo from
+// the start (restore.go).
+func (h *heap) function(id uint32) *lua.LFunction {
+	if fn := h.funcs.get(id); fn != nil {
+		return fn
 	}
-	fn := &lua.LFunction{Proto: d.protos[pid]}
-	switch e := env.(type) {
-	case *lua.LTable:
-		fn.Env = e
-	case *lua.LNilType:
-	default:
-		r.fail("function environment is a %s", env.Type())
+	rec := h.lay.record(secClosures, closureRecordSize, id)
+	if rec[cloKind] != kindNew {
+		internalError("library function %d was not resolved", id)
 	}
-	n := r.count(1)
-	if r.err == nil && n != int(fn.Proto.NumUpvalues) {
-		r.fail("closure has %d upvalues, its prototype %d", n, fn.Proto.NumUpvalues)
+	fn := &lua.LFunction{Proto: h.proto(le32(rec, cloProto))}
+	h.funcs.put(id, fn)
+	if env := le32(rec, cloEnv); env != 0 {
+		fn.Env = h.table(env - 1)
 	}
-	fn.Upvalues = make([]*lua.Upvalue, n)
+	contents := h.lay.sec[secContents]
+	cells := int(le32(rec, cloCells))
+	fn.Upvalues = make([]*lua.Upvalue, int(rec[cloUpvalues])|int(rec[cloUpvalues+1])<<8)
 	for i := range fn.Upvalues {
-		cid := r.ref(len(d.cells), "upvalue cell")
-		if r.err != nil {
-			return nil
-		}
-		fn.Upvalues[i] = d.cells[cid]
-		d.cellUsers[cid] = append(d.cellUsers[cid], cellUse{fn, i})
+		fn.Upvalues[i] = h.cell(le32(contents, cells+4*i), fn, i)
+	}
+	if !h.filling {
+		h.fillCells()
 	}
 	return fn
 }
 
-func (d *decoder) readCellValues() {
-	r := &d.r
-	d.openRegs = openCells{}
-	for i, cell := range d.cells {
-		switch kind := r.byte(); kind {
-		case cellClosed:
-			cell.SetValue(d.value())
-		case cellOpenMain:
-			reg := r.bounded(255, "register")
-			if _, dup := d.openRegs[reg]; dup {
-				r.fail("two cells alias register %d", reg)
-			}
-			d.openRegs[reg] = i
-		default:
-			r.fail("cell kind %d", kind)
+// cell returns upvalue cell id for slot of fn. A closed cell's value is
+// set by fillCells; an open one is a placeholder until the continuation
+// binds it to the live register (rebind), and its users are recorded.
+func (h *heap) cell(id uint32, fn *lua.LFunction, slot int) *lua.Upvalue {
+	if c := h.cells.get(id); c != nil {
+		if users, open := h.openUsers[id]; open {
+			h.openUsers[id] = append(users, cellUse{fn, slot})
 		}
-		if r.err != nil {
-			return
-		}
+		return c
+	}
+	c := &lua.Upvalue{}
+	h.cells.put(id, c)
+	if h.lay.record(secCells, cellRecordSize, id)[cellKind] == cellOpenMain {
+		h.openUsers[id] = []cellUse{{fn, slot}}
+	} else {
+		h.pending = append(h.pending, id)
+	}
+	return c
+}
+
+// fillCells sets the values of the pending closed cells, making the
+// closures they hold, whose cells join the queue.
+func (h *heap) fillCells() {
+	h.filling = true
+	for len(h.pending) > 0 {
+		id := h.pending[len(h.pending)-1]
+		h.pending = h.pending[:len(h.pending)-1]
+		rec := h.lay.record(secCells, cellRecordSize, id)
+		h.cells.get(id).SetValue(h.value(le64(rec, cellValue)))
+	}
+	h.filling = false
+}
+
+// rebind makes open cell id the live upvalue of its main-chunk register:
+// in every closure made so far that holds it, and for any made later.
+func (h *heap) rebind(id int, live *lua.Upvalue) {
+	cid := uint32(id)
+	for _, u := range h.openUsers[cid] {
+		u.fn.Upvalues[u.slot] = live
+	}
+	delete(h.openUsers, cid)
+	h.cells.put(cid, live)
+}
+
+// proto returns prototype id, decoded on first reference.
+func (h *heap) proto(id uint32) *lua.FunctionProto {
+	if p := h.protos.get(id); p != nil {
+		return p
+	}
+	p, err := readProto(h.lay, int(id), func(child int) *lua.FunctionProto { return h.proto(uint32(child)) })
+	if err != nil {
+		internalError("%v", err)
+	}
+	h.protos.put(id, p)
+	return p
+}
+
+// loadAll makes every object and loads every table: eager restore.
+func (h *heap) loadAll() {
+	for id := 0; id < h.lay.count(secTables, tableRecordSize); id++ {
+		h.table(uint32(id)).Load()
+	}
+	for id := 0; id < h.lay.count(secClosures, closureRecordSize); id++ {
+		h.function(uint32(id))
 	}
 }
 
-func (d *decoder) readTableContents() {
-	r := &d.r
-	for i, t := range d.tables {
-		if !d.fresh[i] {
-			clearTable(t)
-		}
-		if mt := d.value(); isMetatable(mt) {
-			t.Metatable = mt
-		} else {
-			r.fail("metatable is a %s", mt.Type())
-		}
-		// RawSetInt appends in order, nils included, which rebuilds the
-		// array part (and so #t) exactly.
-		for k, n := 1, r.count(1); k <= n && r.err == nil; k++ {
-			t.RawSetInt(k, d.value())
-		}
-		for k, n := 0, r.count(2); k < n && r.err == nil; k++ {
-			live, key := r.byte(), d.value()
-			if num, ok := key.(lua.LNumber); key == lua.LNil || (ok && num != num) {
-				r.fail("nil or NaN table key")
-				return
-			}
-			switch live {
-			case 1:
-				t.RawSetH(key, d.value())
-			case 0:
-				// A deleted key keeps its place in the key order.
-				t.RawSetH(key, lua.LTrue)
-				t.RawSetH(key, lua.LNil)
-			default:
-				r.fail("entry flag %d", live)
-			}
-		}
-		if r.err != nil {
-			return
-		}
-	}
+// memo remembers the object made for each id of one kind, so that an id
+// always gives the same object (identity, sharing and cycles hold). It is
+// a sparse array in chunks allocated on first use: an executor that
+// touches a few objects of a million-object state holds a few chunks, one
+// that touches them all holds a pointer per object, as a flat array would.
+type memo[T any] struct {
+	chunks []*[memoChunk]*T
 }
 
-// clearTable empties a library table before the snapshot's contents of it
-// are written in.
-func clearTable(t *lua.LTable) {
-	var keys []lua.LValue
-	t.ForEach(func(k, _ lua.LValue) { keys = append(keys, k) })
-	for _, k := range keys {
-		t.RawSet(k, lua.LNil)
-	}
-	t.Metatable = lua.LNil
+const (
+	memoChunkBits = 8
+	memoChunk     = 1 << memoChunkBits
+)
+
+func newMemo[T any](n int) memo[T] {
+	return memo[T]{chunks: make([]*[memoChunk]*T, (n+memoChunk-1)/memoChunk)}
 }
 
-// isMetatable reports whether v may be set as a metatable.
-func isMetatable(v lua.LValue) bool {
-	switch v.(type) {
-	case *lua.LNilType, *lua.LTable:
-		return true
+// get returns the object of id, or nil.
+func (m *memo[T]) get(id uint32) *T {
+	c := m.chunks[id>>memoChunkBits]
+	if c == nil {
+		return nil
 	}
-	return false
+	return c[id&(memoChunk-1)]
 }
 
-func (d *decoder) readRoots() *continuationSpec {
-	r := &d.r
-	samples := typeSamples(d.L)
-	if n := r.count(1); r.err == nil && n != len(samples) {
-		r.fail("%d type metatables, want %d", n, len(samples))
+// put records the object of id.
+func (m *memo[T]) put(id uint32, v *T) {
+	c := m.chunks[id>>memoChunkBits]
+	if c == nil {
+		c = new([memoChunk]*T)
+		m.chunks[id>>memoChunkBits] = c
 	}
-	for _, s := range samples {
-		if mt := d.value(); r.err == nil && !isMetatable(mt) {
-			r.fail("metatable of %s is a %s", s.Type(), mt.Type())
-		} else if r.err == nil {
-			d.L.SetMetatable(s, mt)
-		}
-	}
-	spec := &continuationSpec{cells: d.cells, cellUsers: d.cellUsers, open: d.openRegs}
-	main, ok := d.value().(*lua.LFunction)
-	if r.err == nil && (!ok || main.IsG) {
-		r.fail("main chunk is not a Lua function")
-	}
-	if r.err != nil {
-		return spec
-	}
-	spec.main = main
-	spec.pc = r.bounded(len(main.Proto.Code), "resume point")
-	spec.line = r.int()
-	spec.locals = make([]lua.LValue, r.count(1))
-	for i := range spec.locals {
-		spec.locals[i] = d.value()
-	}
-	switch a := d.value().(type) {
-	case *lua.LTable:
-		spec.arg = a
-	case *lua.LNilType:
-	default:
-		r.fail("arg is a %s", a.Type())
-	}
-	return spec
+	c[id&(memoChunk-1)] = v
 }

@@ -41,20 +41,29 @@ func TestDifferential(t *testing.T) {
 			if capture.status != 0 {
 				t.Fatalf("capture failed with status %d:\n%s", capture.status, capture.stderr)
 			}
-			restore := runHelper(t, "restore", script, snap, args, "LUAPF_SNAPTEST_ENV=call")
-			if got, want := capture.stdout+restore.stdout, oracle.stdout; got != want {
-				t.Errorf("stdout differs\n--- straight through:\n%s\n--- capture + restore:\n%s", want, got)
-			}
-			if got, want := capture.stderr+restore.stderr, oracle.stderr; got != want {
-				t.Errorf("stderr differs\n--- straight through:\n%s\n--- capture + restore:\n%s", want, got)
-			}
-			if restore.status != oracle.status {
-				t.Errorf("status: straight through %d, restored %d", oracle.status, restore.status)
+			for _, mode := range []string{"restore", "restore-eager"} {
+				restore := runHelper(t, mode, script, snap, args, "LUAPF_SNAPTEST_ENV=call")
+				compareRuns(t, mode, oracle, capture, restore)
 			}
 			if strings.TrimSpace(oracle.stdout) == "" {
 				t.Errorf("the oracle printed nothing; the script does not test anything")
 			}
 		})
+	}
+}
+
+// compareRuns requires capture's output followed by restore's to be the
+// oracle's, and the same status.
+func compareRuns(t *testing.T, mode string, oracle, capture, restore runResult) {
+	t.Helper()
+	if got, want := capture.stdout+restore.stdout, oracle.stdout; got != want {
+		t.Errorf("%s: stdout differs\n--- straight through:\n%s\n--- capture + %s:\n%s", mode, want, mode, got)
+	}
+	if got, want := capture.stderr+restore.stderr, oracle.stderr; got != want {
+		t.Errorf("%s: stderr differs\n--- straight through:\n%s\n--- capture + %s:\n%s", mode, want, mode, got)
+	}
+	if restore.status != oracle.status {
+		t.Errorf("%s: status: straight through %d, restored %d", mode, oracle.status, restore.status)
 	}
 }
 

@@ -6,7 +6,7 @@ package lua
 
 import "testing"
 
-// Numbers convert to and from strings as Lua 5.1 on glibc does (C1: luapf_number.go, utils.go, value.go, compile.go's folding).
+// Numbers convert to and from strings as Lua 5.1 on glibc does (PATCHES.md 9: luapf_number.go, utils.go, value.go, compile.go's folding).
 func TestConformanceNumbers(t *testing.T) {
 	runConformance(t, []conformanceCase{
 		{"tonumber with exponents",

@@ -48,6 +48,9 @@ func newLTable(acap int, hcap int) *LTable {
 
 // Len returns length of this LTable without using __len.
 func (tb *LTable) Len() int {
+	if tb.lazy != nil { // luapf: answered without loading (lazy.go)
+		return int(tb.lazy.len)
+	}
 	if tb.array == nil {
 		return 0
 	}
@@ -64,6 +67,9 @@ func (tb *LTable) Len() int {
 
 // Append appends a given LValue to this LTable.
 func (tb *LTable) Append(value LValue) {
+	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
+		tb.load()
+	}
 	if value == LNil {
 		return
 	}
@@ -85,6 +91,9 @@ func (tb *LTable) Append(value LValue) {
 
 // Insert inserts a given LValue at position `i` in this table.
 func (tb *LTable) Insert(i int, value LValue) {
+	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
+		tb.load()
+	}
 	if tb.array == nil {
 		tb.array = make([]LValue, 0, defaultArrayCap)
 	}
@@ -104,6 +113,9 @@ func (tb *LTable) Insert(i int, value LValue) {
 
 // MaxN returns a maximum number key that nil value does not exist before it.
 func (tb *LTable) MaxN() int {
+	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
+		tb.load()
+	}
 	if tb.array == nil {
 		return 0
 	}
@@ -117,6 +129,9 @@ func (tb *LTable) MaxN() int {
 
 // Remove removes from this table the element at a given position.
 func (tb *LTable) Remove(pos int) LValue {
+	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
+		tb.load()
+	}
 	if tb.array == nil {
 		return LNil
 	}
@@ -145,6 +160,9 @@ func (tb *LTable) Remove(pos int) LValue {
 // It is recommended to use `RawSetString` or `RawSetInt` for performance
 // if you already know the given LValue is a string or number.
 func (tb *LTable) RawSet(key LValue, value LValue) {
+	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
+		tb.load()
+	}
 	switch v := key.(type) {
 	case LNumber:
 		if isArrayKey(v) {
@@ -176,6 +194,9 @@ func (tb *LTable) RawSet(key LValue, value LValue) {
 
 // RawSetInt sets a given LValue at a position `key` without the __newindex metamethod.
 func (tb *LTable) RawSetInt(key int, value LValue) {
+	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
+		tb.load()
+	}
 	if key < 1 || key >= MaxArrayIndex {
 		tb.RawSetH(LNumber(key), value)
 		return
@@ -200,6 +221,9 @@ func (tb *LTable) RawSetInt(key int, value LValue) {
 
 // RawSetString sets a given LValue to a given string index without the __newindex metamethod.
 func (tb *LTable) RawSetString(key string, value LValue) {
+	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
+		tb.load()
+	}
 	if tb.strdict == nil {
 		tb.strdict = make(map[string]LValue, defaultHashCap)
 	}
@@ -223,6 +247,9 @@ func (tb *LTable) RawSetString(key string, value LValue) {
 
 // RawSetH sets a given LValue to a given index without the __newindex metamethod.
 func (tb *LTable) RawSetH(key LValue, value LValue) {
+	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
+		tb.load()
+	}
 	if s, ok := key.(LString); ok {
 		tb.RawSetString(string(s), value)
 		return
@@ -249,6 +276,21 @@ func (tb *LTable) RawSetH(key LValue, value LValue) {
 
 // RawGet returns an LValue associated with a given key without __index metamethod.
 func (tb *LTable) RawGet(key LValue) LValue {
+	if tb.lazy != nil { // luapf: array elements and string keys answered without loading when the loader can (lazy.go)
+		switch v := key.(type) {
+		case LNumber:
+			if isArrayKey(v) {
+				if v, ok := tb.lazyArrayGet(int(v) - 1); ok {
+					return v
+				}
+			}
+		case LString:
+			if v, ok := tb.lazyStringGet(string(v)); ok {
+				return v
+			}
+		}
+		tb.load()
+	}
 	switch v := key.(type) {
 	case LNumber:
 		if isArrayKey(v) {
@@ -281,6 +323,12 @@ func (tb *LTable) RawGet(key LValue) LValue {
 
 // RawGetInt returns an LValue at position `key` without __index metamethod.
 func (tb *LTable) RawGetInt(key int) LValue {
+	if tb.lazy != nil { // luapf: answered without loading (lazy.go)
+		if v, ok := tb.lazyArrayGet(key - 1); ok {
+			return v
+		}
+		tb.load()
+	}
 	if tb.array == nil {
 		return LNil
 	}
@@ -293,6 +341,14 @@ func (tb *LTable) RawGetInt(key int) LValue {
 
 // RawGet returns an LValue associated with a given key without __index metamethod.
 func (tb *LTable) RawGetH(key LValue) LValue {
+	if tb.lazy != nil { // luapf: string keys answered without loading when the loader can (lazy.go)
+		if s, ok := key.(LString); ok {
+			if v, ok := tb.lazyStringGet(string(s)); ok {
+				return v
+			}
+		}
+		tb.load()
+	}
 	if s, sok := key.(LString); sok {
 		if tb.strdict == nil {
 			return LNil
@@ -313,6 +369,12 @@ func (tb *LTable) RawGetH(key LValue) LValue {
 
 // RawGetString returns an LValue associated with a given key without __index metamethod.
 func (tb *LTable) RawGetString(key string) LValue {
+	if tb.lazy != nil { // luapf: answered without loading when the loader can (lazy.go)
+		if v, ok := tb.lazyStringGet(key); ok {
+			return v
+		}
+		tb.load()
+	}
 	if tb.strdict == nil {
 		return LNil
 	}
@@ -324,6 +386,9 @@ func (tb *LTable) RawGetString(key string) LValue {
 
 // ForEach iterates over this table of elements, yielding each in turn to a given function.
 func (tb *LTable) ForEach(cb func(LValue, LValue)) {
+	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
+		tb.load()
+	}
 	if tb.array != nil {
 		for i, v := range tb.array {
 			if v != LNil {
@@ -349,6 +414,9 @@ func (tb *LTable) ForEach(cb func(LValue, LValue)) {
 
 // This function is equivalent to lua_next ( http://www.lua.org/manual/5.1/manual.html#lua_next ).
 func (tb *LTable) Next(key LValue) (LValue, LValue) {
+	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
+		tb.load()
+	}
 	init := false
 	if key == LNil {
 		key = LNumber(0)

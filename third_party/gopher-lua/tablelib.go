@@ -24,7 +24,7 @@ var tableFuncs = map[string]LGFunction{
 
 func tableSort(L *LState) int {
 	tbl := L.CheckTable(1)
-	sorter := lValueArraySorter{L, nil, tbl.array}
+	sorter := lValueArraySorter{L, nil, tbl.arrayPart()} // luapf: loads a lazy table (lazy.go)
 	if L.GetTop() != 1 {
 		sorter.Fn = L.CheckFunction(2)
 	}

@@ -141,6 +141,10 @@ type LTable struct {
 	strdict map[string]LValue
 	keys    []LValue
 	k2i     map[LValue]int
+
+	// luapf: lazy is set while the table's contents are not loaded yet
+	// (lazy.go). Every method that reads the fields above loads it first.
+	lazy *lazyContents
 }
 
 func (tb *LTable) String() string   { return fmt.Sprintf("table: %p", tb) }

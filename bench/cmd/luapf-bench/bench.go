@@ -45,6 +45,9 @@ func (b *bench) setup() error {
 			return fmt.Errorf("build %s: %v\n%s", bin.pkg, err, out)
 		}
 	}
+	if err := b.buildStockGlua(); err != nil {
+		return err
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("find the harness binary: %w", err)
@@ -80,7 +83,7 @@ func (b *bench) setup() error {
 		b.tools.truth = "/bin/true"
 	}
 	files := workloadFiles(b.plan)
-	for _, more := range []map[string]string{moduleFiles(b.plan), scalingFiles(b.plan)} {
+	for _, more := range []map[string]string{moduleFiles(b.plan), scalingFiles(b.plan), touchFiles(b.plan)} {
 		for k, v := range more {
 			files[k] = v
 		}
@@ -113,12 +116,15 @@ const callTimeout = 2 * time.Minute
 
 // probe runs argv once and returns what it printed and how long it took.
 // Any output on stderr or a non-zero exit is an error.
-func (b *bench) probe(argv []string) (string, time.Duration, error) {
+func (b *bench) probe(argv []string) (string, time.Duration, error) { return b.probeEnv(argv, nil) }
+
+// probeEnv is probe with extra environment (NAME=value).
+func (b *bench) probeEnv(argv, env []string) (string, time.Duration, error) {
 	b.note(argv)
 	ctx, cancel := context.WithTimeout(b.ctx, callTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env, cmd.Dir = b.sb.env, b.sb.work
+	cmd.Env, cmd.Dir = append(append([]string(nil), b.sb.env...), env...), b.sb.work
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -149,9 +155,10 @@ type hyperfineExport struct {
 	} `json:"results"`
 }
 
-// measure times argv with hyperfine in regime r: warmup runs, then runs
-// measured runs. It returns the seconds of each measured run.
-func (b *bench) measure(argv []string, r regime, runs, warmup int) ([]float64, error) {
+// measure times argv with hyperfine in regime r, with extra environment
+// env: warmup runs, then runs measured runs. It returns the seconds of each
+// measured run.
+func (b *bench) measure(argv, env []string, r regime, runs, warmup int) ([]float64, error) {
 	b.note(argv)
 	b.runs++
 	export := filepath.Join(b.sb.logs, fmt.Sprintf("hyperfine-%03d.json", b.runs))
@@ -170,6 +177,7 @@ func (b *bench) measure(argv []string, r regime, runs, warmup int) ([]float64, e
 	}
 	args = append(args, strings.Join(argv, " "))
 	cmd := b.command(append([]string{b.tools.hyperfine}, args...))
+	cmd.Env = append(cmd.Env, env...)
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {

@@ -20,7 +20,8 @@ type contender struct {
 	key    string // short name, for file names and targets
 	label  string // what results.md calls it
 	regime regime
-	warm   bool // served by a server the measurement expects to be running
+	warm   bool     // served by a server the measurement expects to be running
+	env    []string // extra environment of its runs, NAME=value
 	// argv is the command line for a workload, or nil when the contender
 	// does not run it.
 	argv func(w *workload) []string
@@ -29,6 +30,7 @@ type contender struct {
 // tools are the programs the contenders run.
 type tools struct {
 	luapf, glua, gohello   string // built by the harness
+	gluaStock              string // bench/glua on stock gopher-lua (micro.go)
 	lua54, luajit          string
 	preforkInterp, perl    string
 	hyperfine, self, truth string

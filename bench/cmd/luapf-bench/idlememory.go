@@ -22,8 +22,9 @@ import (
 // -pool-idle-timeout, again once pool_idle_timeout has let the pooled
 // executors go. The script is the data workload: its initialisation
 // builds a table of -rows rows, which every restored executor holds. The
-// size of the server's snapshot image (a memfd: in memory, but mapped by
-// nobody while no executor restores it) is printed beside.
+// size of the server's snapshot image (a memfd, in memory whoever maps it:
+// the server maps and validates it, so its pages no executor reads count
+// in the server's private memory) is printed beside.
 //
 //	luapf-bench idle-memory [-luapf BIN] [-rows N] [-pool-idle-timeout S]
 //
@@ -153,7 +154,7 @@ func printIdleMemory(out io.Writer, procs *procScanner, when string) error {
 
 // memfdKiB returns the size in KiB of the memfds process pid holds open:
 // a server's snapshot image, which is in memory whether or not a process
-// maps it, and so is in no process's smaps.
+// maps it.
 func memfdKiB(pid int) float64 {
 	fds, _ := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", pid))
 	total := 0.0

@@ -9,11 +9,12 @@ type latencyResults map[string]map[string]summary
 // A measurement is one contender on one workload, checked and sized, whose
 // runs are taken in rounds (measureInRounds).
 type measurement struct {
-	c     contender
-	w     *workload
-	argv  []string
-	runs  int
-	times []float64
+	c      contender
+	w      *workload
+	argv   []string
+	runs   int
+	warmup int // unmeasured runs before the first round
+	times  []float64
 }
 
 // prepare checks that c runs w correctly (printing want, unless want is
@@ -26,7 +27,7 @@ func (b *bench) prepare(c contender, w *workload, want string, runs, slowRuns in
 			return nil, err
 		}
 	}
-	out, d, err := b.probe(argv)
+	out, d, err := b.probeEnv(argv, c.env)
 	if err == nil && c.warm {
 		// The first call may have started the server: time a warm one,
 		// in the contender's regime.
@@ -34,7 +35,7 @@ func (b *bench) prepare(c contender, w *workload, want string, runs, slowRuns in
 			err = b.quiet()
 		}
 		if err == nil {
-			out, d, err = b.probe(argv)
+			out, d, err = b.probeEnv(argv, c.env)
 		}
 	}
 	if err != nil {
@@ -43,7 +44,7 @@ func (b *bench) prepare(c contender, w *workload, want string, runs, slowRuns in
 	if want != "" && out != want {
 		return nil, fmt.Errorf("%s on %s printed %q, want %q (what luapf --standalone prints)", c.label, w.name, out, want)
 	}
-	m := &measurement{c: c, w: w, argv: argv, runs: runs}
+	m := &measurement{c: c, w: w, argv: argv, runs: runs, warmup: b.plan.warmup}
 	if d > slowCall {
 		m.runs = slowRuns
 	}
@@ -62,11 +63,11 @@ func (b *bench) measureInRounds(ms []*measurement) error {
 			if n == 0 {
 				continue
 			}
-			warmup := b.plan.warmup
+			warmup := m.warmup
 			if round > 0 {
-				warmup = 1 // the server, the caches: warm since round 0
+				warmup = min(1, warmup) // the server, the caches: warm since round 0
 			}
-			times, err := b.measure(m.argv, m.c.regime, n, warmup)
+			times, err := b.measure(m.argv, m.c.env, m.c.regime, n, warmup)
 			if err != nil {
 				return fmt.Errorf("%s on %s: %w", m.c.label, m.w.name, err)
 			}

@@ -121,6 +121,8 @@ func bench1(ctx context.Context, p plan, repo, outDir string, keep bool) (err er
 		{"restore", func() (err error) { r.restore, err = b.runRestore(); return }},
 		{"servers stopped", b.stopServers},
 		{"scaling", func() (err error) { r.scaling, err = b.runScaling(); return }},
+		{"touch", func() (err error) { r.touch, err = b.runTouch(); return }},
+		{"microbenchmark", func() (err error) { r.micro, err = b.runMicro(); return }},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {

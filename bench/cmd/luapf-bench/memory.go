@@ -8,12 +8,15 @@ import (
 	"syscall"
 )
 
-// memoryFigures are peak resident set sizes, in KiB, for one workload.
+// memoryFigures are peak resident set sizes, in KiB, for one workload, and
+// the private memory of luapf's processes.
 type memoryFigures struct {
 	Server     summary // the luapf server
 	Executor   summary // a luapf executor restored and waiting for its call
 	PerlServer summary // the Proc::Prefork::Interp server, where there is one
 	Lua54      summary // a whole cold lua5.4 run, for scale
+
+	ServerPrivate, ExecutorPrivate summary // Private_* of smaps_rollup, KiB
 }
 
 // runMemory reads the peak RSS (VmHWM) of each workload's luapf server and
@@ -24,7 +27,7 @@ func (b *bench) runMemory() (map[string]memoryFigures, error) {
 	all := contenders(&b.tools)
 	for _, w := range workloads(b.plan) {
 		var fig memoryFigures
-		var server, executor, perl, lua []float64
+		var server, executor, perl, lua, serverPriv, execPriv []float64
 		luapf := findContender(all, "luapf-hit").argv(w)
 		perlArgv := findContender(all, "perl-hit").argv(w)
 		for i := 0; i < b.plan.memorySample; i++ {
@@ -48,6 +51,11 @@ func (b *bench) runMemory() (map[string]memoryFigures, error) {
 				return nil, err
 			}
 			server, executor = append(server, s), append(executor, e)
+			sp, ep, err := b.luapfPrivate(w.lua)
+			if err != nil {
+				return nil, err
+			}
+			serverPriv, execPriv = append(serverPriv, sp), append(execPriv, ep)
 			if perlArgv != nil {
 				p, err := b.peakRSS(perlServerPrefix(w.perl))
 				if err != nil {
@@ -62,6 +70,7 @@ func (b *bench) runMemory() (map[string]memoryFigures, error) {
 			lua = append(lua, l)
 		}
 		fig.Server, fig.Executor, fig.PerlServer, fig.Lua54 = summarise(server), summarise(executor), summarise(perl), summarise(lua)
+		fig.ServerPrivate, fig.ExecutorPrivate = summarise(serverPriv), summarise(execPriv)
 		res[w.name] = fig
 		b.progress("memory   %-8s server %s, executor %s, Perl server %s, lua5.4 cold %s", w.name,
 			formatKiB(fig.Server), formatKiB(fig.Executor), formatKiB(fig.PerlServer), formatKiB(fig.Lua54))
@@ -72,15 +81,44 @@ func (b *bench) runMemory() (map[string]memoryFigures, error) {
 // peakRSS returns VmHWM of the one sandbox process whose command line
 // starts with prefix.
 func (b *bench) peakRSS(prefix string) (float64, error) {
-	procs := b.procs.find(prefix)
-	if len(procs) != 1 {
-		return 0, fmt.Errorf("expected one process %q in the sandbox, found %v", prefix, procs)
+	pid, err := b.onePid(prefix)
+	if err != nil {
+		return 0, err
 	}
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", procs[0].pid))
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, fmt.Errorf("read the peak RSS of %q: %w", prefix, err)
 	}
 	return parseStatusKiB(string(status), "VmHWM")
+}
+
+// privateOf returns the private memory (privateKiB) of the one sandbox
+// process whose command line starts with prefix.
+func (b *bench) privateOf(prefix string) (float64, error) {
+	pid, err := b.onePid(prefix)
+	if err != nil {
+		return 0, err
+	}
+	return privateKiB(pid)
+}
+
+// onePid returns the one sandbox process whose command line starts with
+// prefix.
+func (b *bench) onePid(prefix string) (int, error) {
+	procs := b.procs.find(prefix)
+	if len(procs) != 1 {
+		return 0, fmt.Errorf("expected one process %q in the sandbox, found %v", prefix, procs)
+	}
+	return procs[0].pid, nil
+}
+
+// luapfPrivate returns the private memory of script's luapf server and of
+// its pooled executor, restored and waiting for a call.
+func (b *bench) luapfPrivate(script string) (server, executor float64, err error) {
+	if server, err = b.privateOf(serverPrefix(script)); err == nil {
+		executor, err = b.privateOf(executorPrefix(script))
+	}
+	return server, executor, err
 }
 
 // parseStatusKiB reads a "Name:   123 kB" line of /proc/PID/status.

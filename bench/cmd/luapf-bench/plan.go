@@ -23,6 +23,14 @@ type plan struct {
 	scalingSizes []int // rows of the data workload on the scaling plot
 	scalingRuns  int
 
+	touchRows    []int    // rows of the touch workload (lazy restore)
+	touches      []string // rows a touch call reads: counts, or "all"
+	touchRuns    int      // back-to-back runs of a fast touch call
+	touchSlow    int      // of a slow one
+	touchMemRuns int      // calls whose private memory is read, per figure
+	microRounds  int      // rounds of the table microbenchmark in one run
+	microRuns    int      // its runs on each gopher-lua
+
 	clients      int           // concurrent clients for throughput
 	throughputD  time.Duration // length of one throughput measurement
 	throughputN  int           // repeats of it
@@ -41,6 +49,8 @@ var fullPlan = plan{
 	computeIterations: 1500000,
 	warmup:            3, runs: 30, slowRuns: 10, rounds: 3,
 	scalingSizes: []int{1000, 10000, 100000, 1000000}, scalingRuns: 10,
+	touchRows: []int{1000, 10000, 200000, 1000000}, touches: []string{"0", "1", "1000", "all"},
+	touchRuns: 10, touchSlow: 3, touchMemRuns: 2, microRounds: 40, microRuns: 10,
 	clients: 8, throughputD: 3 * time.Second, throughputN: 3,
 	memorySample: 3, restoreRuns: 10, idleBudget: 90 * time.Second,
 }
@@ -51,6 +61,8 @@ var quickPlan = plan{
 	computeIterations: 100000,
 	warmup:            1, runs: 3, slowRuns: 3, rounds: 1,
 	scalingSizes: []int{1000, 10000}, scalingRuns: 3,
+	touchRows: []int{1000, 10000}, touches: []string{"0", "1", "1000", "all"},
+	touchRuns: 3, touchSlow: 2, touchMemRuns: 1, microRounds: 4, microRuns: 3,
 	clients: 8, throughputD: 400 * time.Millisecond, throughputN: 2,
 	memorySample: 2, restoreRuns: 3, idleBudget: 10 * time.Second,
 }

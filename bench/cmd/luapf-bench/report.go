@@ -20,6 +20,8 @@ type results struct {
 	memory     map[string]memoryFigures
 	restore    map[string]restoreFigures
 	scaling    []scalingPoint
+	touch      []touchPoint
+	micro      microFigures
 
 	// Spaced runs that found the machine idle or busy, and the seconds
 	// spent waiting for idle moments (see waitIdle).
@@ -33,12 +35,19 @@ var colors = map[string]string{
 	"lua5.4": "#2ca02c", "luajit": "#17becf", "gopher-lua": "#9467bd",
 	"perl-hit": "#ff7f0e", "perl-b2b": "#ffb070", "restore": "#d62728",
 	"true": "#999999", "go-hello": "#777777", "luapf-version": "#555555",
+	"eager-restore": "#e377c2",
 }
+
+// touchColors tell the counts of rows a touch call reads apart on the
+// touch plots; the contender is told by the line's style.
+var touchColors = []string{"#1f5fa8", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd"}
 
 // plot file names, relative to results.md.
 const (
-	scalingPlot    = "plots/scaling.svg"
-	throughputPlot = "plots/throughput.svg"
+	scalingPlot     = "plots/scaling.svg"
+	throughputPlot  = "plots/throughput.svg"
+	touchCallsPlot  = "plots/touch-calls.svg"
+	touchMemoryPlot = "plots/touch-memory.svg"
 )
 
 func latencyPlot(workload string) string { return "plots/latency-" + workload + ".svg" }
@@ -48,7 +57,8 @@ func (r *results) write(dir string) error {
 	if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(scalingPlot)), 0o755); err != nil {
 		return fmt.Errorf("make %s: %w", dir, err)
 	}
-	files := map[string]string{"results.md": r.markdown(), scalingPlot: r.scalingChart(), throughputPlot: r.throughputChart()}
+	files := map[string]string{"results.md": r.markdown(), scalingPlot: r.scalingChart(), throughputPlot: r.throughputChart(),
+		touchCallsPlot: r.touchChart(false), touchMemoryPlot: r.touchChart(true)}
 	for _, w := range workloads(r.plan) {
 		files[latencyPlot(w.name)] = r.latencyChart(w.name)
 	}
@@ -90,7 +100,26 @@ func (r *results) check(dir string) error {
 	if len(r.scaling) != len(r.plan.scalingSizes) {
 		missing = append(missing, "scaling")
 	}
-	names := []string{"results.md", scalingPlot, throughputPlot}
+	for _, p := range r.scaling {
+		if !p.ExecutorPrivate.valid() || !p.Eager.valid() {
+			missing = append(missing, fmt.Sprintf("private memory or eager restore at %d rows", p.Rows))
+		}
+	}
+	if len(r.touch) != len(r.plan.touchRows)*len(r.plan.touches) {
+		missing = append(missing, "touch matrix")
+	}
+	for _, p := range r.touch {
+		for _, s := range []summary{p.Lazy, p.Eager, p.Perl, p.LazyMem, p.EagerMem, p.PerlMem} {
+			if !s.valid() {
+				missing = append(missing, fmt.Sprintf("touch figures at %d rows, %s touched", p.Rows, p.Touch))
+				break
+			}
+		}
+	}
+	if !r.micro.Patched.valid() || !r.micro.Stock.valid() {
+		missing = append(missing, "microbenchmark")
+	}
+	names := []string{"results.md", scalingPlot, throughputPlot, touchCallsPlot, touchMemoryPlot}
 	for _, w := range workloads(r.plan) {
 		names = append(names, latencyPlot(w.name))
 	}
@@ -185,35 +214,42 @@ func (r *results) markdown() string {
 	p("")
 	p("## Scaling with the size of the state")
 	p("")
-	p("The data workload from %d to %d rows. The pool hit is the latency the targets judge. A back-to-back call often finds the pool's executor still restoring and then restores one of its own on the call's path, so back-to-back times alternate between a pool hit and a restore (hence their wide spread). Restore is measured in process (see [Method](#method)).", r.plan.scalingSizes[0], r.plan.scalingSizes[len(r.plan.scalingSizes)-1])
+	p("The data workload from %d to %d rows. The pool hit is the latency the targets judge. A back-to-back call finds the pool's executor ready or restores one of its own on the call's path. Restore is measured in process, lazily (what an executor does) and eagerly (see [Method](#method)). Private memory is that of the server and of its pooled executor, restored and waiting for a call.", r.plan.scalingSizes[0], r.plan.scalingSizes[len(r.plan.scalingSizes)-1])
 	p("")
 	rows = nil
 	for _, s := range r.scaling {
-		rows = append(rows, []string{fmt.Sprint(s.Rows), s.Hit.formatTime(), s.B2B.formatTime(), s.Perl.formatTime(), s.Lua54.formatTime(), s.Restore.formatTime(), formatBytes(s.SnapSize)})
+		rows = append(rows, []string{fmt.Sprint(s.Rows), s.Hit.formatTime(), s.B2B.formatTime(), s.Perl.formatTime(), s.Lua54.formatTime(),
+			s.Restore.formatTime(), s.Eager.formatTime(), formatBytes(s.SnapSize), formatKiB(s.ServerPrivate), formatKiB(s.ExecutorPrivate)})
 	}
-	mdTable(p, []string{"rows", "luapf warm, pool hit", "luapf warm, back to back", "prefork-interp + Perl warm", "lua5.4 cold", "restore", "snapshot"}, rows)
+	mdTable(p, []string{"rows", "luapf warm, pool hit", "luapf warm, back to back", "prefork-interp + Perl warm", "lua5.4 cold", "restore", "eager restore", "snapshot", "server private", "pooled executor private"}, rows)
 	p("")
 	p("![scaling](%s)", scalingPlot)
 	p("")
+	r.touchSection(p)
+	p("")
+	r.microSection(p)
+	p("")
 	p("## Memory")
 	p("")
-	p("Peak resident set size (VmHWM), median of %d samples (range in brackets when they differ). The executor is a pooled one, restored and waiting for its call; lua5.4 is a whole cold run, for scale.", r.plan.memorySample)
+	p("Peak resident set size (VmHWM), median of %d samples (range in brackets when they differ), and luapf's private memory (Private_* of /proc/PID/smaps_rollup). The executor is a pooled one, restored and waiting for its call; lua5.4 is a whole cold run, for scale.", r.plan.memorySample)
 	p("")
 	rows = nil
 	for _, w := range workloads(r.plan) {
 		f := r.memory[w.name]
-		rows = append(rows, []string{w.name, formatKiB(f.Server), formatKiB(f.Executor), formatKiB(f.PerlServer), formatKiB(f.Lua54)})
+		rows = append(rows, []string{w.name, formatKiB(f.Server), formatKiB(f.Executor), formatKiB(f.PerlServer), formatKiB(f.Lua54), formatKiB(f.ServerPrivate), formatKiB(f.ExecutorPrivate)})
 	}
-	mdTable(p, []string{"workload", "luapf server", "luapf executor", "Perl server", "lua5.4 cold"}, rows)
+	mdTable(p, []string{"workload", "luapf server", "luapf executor", "Perl server", "lua5.4 cold", "luapf server private", "luapf executor private"}, rows)
 	p("")
 	p("## Restore")
+	p("")
+	p("In process: a lazy restore (the roots only: what an executor does before its call) against an eager one (every object, collection held off) and the collection an eager restore was followed by (runtime.GC, so that the call's first allocations would not pay for collecting the restored heap). A lazy executor collects nothing ahead of its call: what its call loads, it collects as any allocation, and the touch matrix above shows the whole cost.")
 	p("")
 	rows = nil
 	for _, w := range workloads(r.plan) {
 		f := r.restore[w.name]
-		rows = append(rows, []string{w.name, formatBytes(f.Bytes), f.Restore.formatTime(), f.Compile.formatTime()})
+		rows = append(rows, []string{w.name, formatBytes(f.Bytes), f.Restore.formatTime(), f.Eager.formatTime(), f.GC.formatTime(), f.Compile.formatTime()})
 	}
-	mdTable(p, []string{"workload", "snapshot", "restore", "compile the module sources"}, rows)
+	mdTable(p, []string{"workload", "snapshot", "restore", "eager restore", "collection after eager restore", "compile the module sources"}, rows)
 	p("")
 	r.method(p)
 	return b.String()
@@ -281,10 +317,12 @@ func (r *results) method(p func(string, ...any)) {
 - Single-call latency is hyperfine's wall time (`+"`hyperfine -N`"+`, no shell) over %d runs (%d for calls slower than %v), taken in %d interleaved rounds: each round runs a share of every contender of a workload in turn (the floors with hello, every size of the scaling plot together), so that figures that are compared were taken over the same stretch of time. %d warm-up runs precede a contender's first round, one each later round. "Spaced" runs (every contender except the back-to-back ones) start only when the harness's sandbox is quiet: the same processes, using under %v of CPU over %v (hyperfine --prepare runs `+"`luapf-bench quiesce`"+`). For luapf that means the pool has refilled, so the call is a pool hit. Back-to-back runs follow each other at once. A spawning call is preceded by `+"`luapf --kill`"+` and waits until the old server is gone.
 - lua5.4, luajit and plain gopher-lua (bench/glua) run the same script cold, with a no-op prefork.lua on package.path; the Perl peer is `+"`prefork-interp -U perl SCRIPT.pl ARG`"+` (chiark-utils' C client and Proc::Prefork::Interp), its scripts ending with POSIX::_exit after flushing, which avoids the library's known spurious SIGINT status.
 - Throughput: the harness starts the clients itself (Go os/exec), all calling the same script; a call still running when the window closes counts for the part of it inside the window. The repeats go round the contenders in turn.
-- Restore time is measured inside the harness with runtime/snapshot, as an executor does it: a fresh gopher-lua state with the prefork module, garbage collection off, snapshot.Restore of the state captured at initialisation_complete. It excludes the executor's process start and the mapping of the image. The modules target compares it with compiling the workload's generated module sources (LoadString of each, what a cold start must do before running them).
-- Peak RSS is VmHWM from /proc/PID/status, the processes found by their command lines within the sandbox.
+- Restore time is measured inside the harness with runtime/snapshot, as an executor does it: a fresh gopher-lua state with the prefork module, then snapshot.Restore of the state captured at initialisation_complete and validated beforehand (as the server does): lazily, and eagerly with garbage collection off, followed by runtime.GC, timed apart. It excludes the executor's process start and the mapping of the image. The modules target compares the lazy restore with compiling the workload's generated module sources (LoadString of each, what a cold start must do before running them).
+- Peak RSS is VmHWM from /proc/PID/status, the processes found by their command lines within the sandbox; private memory is the sum of the Private_* lines of /proc/PID/smaps_rollup: pages no other process maps. A luapf server maps the snapshot image its executors restore from, so its private memory includes the image pages no executor is reading, and an executor's the memory it built itself, as a forked child's holds only the pages it wrote.
+- The touch matrix: the touch workload's server keeps no executor ready (pool = 0), so every call restores its own state on its path and a back-to-back call's time is the whole cost of a call; calls per second are 1 / the median. luapf's eager figures come from a server started with LUAPF_RESTORE=eager (its own copy of the script). A call's private memory is what the call itself reads from /proc/self/smaps_rollup at its end (a luapf executor, or the Perl peer's forked child), over %d calls.
+- The microbenchmark: bench/glua built twice, as luapf builds it (its patched copy of gopher-lua) and with a go.mod without luapf's replace directive (stock gopher-lua v1.1.2 from the Go module cache), runs %s %d times each in interleaved rounds; both must print the same.
 - Isolation: every contender runs with the harness's own HOME (XDG_RUNTIME_DIR unset), in its own working directory; at the end the harness stops each server with `+"`luapf --kill`"+` or `+"`prefork-interp --kill`"+` and checks that no process of the sandbox is left. The C client keeps its sockets under the passwd entry's home (~/.prefork-interp), which it does not let a caller move; its ident includes the sandbox's working directory, so no other server is touched, and --kill removes the harness's sockets.`,
-		r.plan.runs, r.plan.slowRuns, slowCall, r.plan.rounds, r.plan.warmup, quietCPU, quietWindow)
+		r.plan.runs, r.plan.slowRuns, slowCall, r.plan.rounds, r.plan.warmup, quietCPU, quietWindow, r.plan.touchMemRuns, microScript, r.plan.microRuns)
 }
 
 // latencyChart is the bar chart of one workload's latencies and the floors.
@@ -336,6 +374,7 @@ func (r *results) scalingChart() string {
 			mk("luapf warm, pool hit", "luapf-hit", false, func(p scalingPoint) summary { return p.Hit }),
 			mk("luapf warm, back to back", "luapf-b2b", false, func(p scalingPoint) summary { return p.B2B }),
 			mk("luapf restore (in process)", "restore", true, func(p scalingPoint) summary { return p.Restore }),
+			mk("luapf eager restore (in process)", "eager-restore", true, func(p scalingPoint) summary { return p.Eager }),
 			mk("prefork-interp + Perl warm", "perl-hit", false, func(p scalingPoint) summary { return p.Perl }),
 			mk("lua5.4 cold", "lua5.4", true, func(p scalingPoint) summary { return p.Lua54 }),
 		},

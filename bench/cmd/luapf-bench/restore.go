@@ -15,14 +15,20 @@ import (
 
 // Restore time, measured in this process through runtime/snapshot, the way
 // an executor restores: a fresh gopher-lua state opened with the prefork
-// module, garbage collection held off, snapshot.Restore of the state the
-// script's initialisation captured. Process start and mapping the image
-// are not included; they are the same for every state size.
+// module, then snapshot.Restore of the state the script's initialisation
+// captured, validated beforehand as the server does. Lazily (what an
+// executor does): the roots only. Eagerly (LUAPF_RESTORE=eager, and luapf
+// before lazy restore): every object, with garbage collection held off,
+// then one collection (runtime.GC) so that the call's first allocations
+// do not pay for collecting the restored heap. Process start and mapping
+// the image are not included; they are the same for every state size.
 
 // restoreFigures describe the snapshot of one workload's state.
 type restoreFigures struct {
 	Bytes   int     // snapshot size
-	Restore summary // seconds per restore
+	Restore summary // seconds per lazy restore
+	Eager   summary // seconds per eager restore, garbage collection held off
+	GC      summary // seconds of the collection after an eager restore
 	Compile summary // seconds to compile the workload's module sources (modules only)
 }
 
@@ -107,25 +113,48 @@ func timeInterleaved(runs int, budget time.Duration, fs ...timed) ([][]float64, 
 // restoreBudget bounds the time spent measuring one state.
 const restoreBudget = 15 * time.Second
 
-// restorer captures script's state and returns its size and an operation
-// that restores it once.
-func restorer(script string) (int, timed, error) {
+// restorer captures script's state and returns its size and operations
+// that restore it once, lazily and eagerly; the eager one also appends the
+// seconds of its collection to gc.
+func restorer(script string, gc *[]float64) (int, timed, timed, error) {
 	snap, err := capture(script)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
+	}
+	if err := snapshot.Validate(snap); err != nil {
+		return 0, nil, nil, fmt.Errorf("validate the snapshot of %s: %w", script, err)
 	}
 	noop := func(*lua.LState) int { return 0 }
-	return len(snap), func() (time.Duration, error) {
+	// An executor indexes its state's library objects when it opens the
+	// state (runtime/lua), before it restores.
+	lazy := func() (time.Duration, error) {
 		L := openCaptureState(noop)
 		defer L.Close()
-		old := debug.SetGCPercent(-1)
-		defer debug.SetGCPercent(old)
+		b := snapshot.IndexBuiltins(L)
 		start := time.Now()
-		if _, err := snapshot.Restore(L, snap); err != nil {
+		if _, err := snapshot.Restore(L, snap, snapshot.RestoreOptions{Validated: true, Builtins: b}); err != nil {
 			return 0, fmt.Errorf("restore %s: %w", script, err)
 		}
 		return time.Since(start), nil
-	}, nil
+	}
+	eager := func() (time.Duration, error) {
+		L := openCaptureState(noop)
+		defer L.Close()
+		b := snapshot.IndexBuiltins(L)
+		old := debug.SetGCPercent(-1)
+		start := time.Now()
+		_, err := snapshot.Restore(L, snap, snapshot.RestoreOptions{Validated: true, Eager: true, Builtins: b})
+		d := time.Since(start)
+		debug.SetGCPercent(old)
+		if err != nil {
+			return 0, fmt.Errorf("restore %s eagerly: %w", script, err)
+		}
+		start = time.Now()
+		runtime.GC()
+		*gc = append(*gc, time.Since(start).Seconds())
+		return d, nil
+	}
+	return len(snap), lazy, eager, nil
 }
 
 // compiler returns an operation that compiles sources once: what a cold
@@ -144,14 +173,16 @@ func compiler(sources []string) timed {
 	}
 }
 
-// measureRestore captures script's state and restores it repeatedly; with
-// sources, it compiles them in between, for the modules target.
+// measureRestore captures script's state and restores it repeatedly,
+// lazily and eagerly; with sources, it compiles them in between, for the
+// modules target.
 func measureRestore(script string, runs int, sources ...string) (restoreFigures, error) {
-	size, restore, err := restorer(script)
+	var gc []float64
+	size, lazy, eager, err := restorer(script, &gc)
 	if err != nil {
 		return restoreFigures{}, err
 	}
-	ops := []timed{restore}
+	ops := []timed{lazy, eager}
 	if len(sources) > 0 {
 		ops = append(ops, compiler(sources))
 	}
@@ -159,9 +190,9 @@ func measureRestore(script string, runs int, sources ...string) (restoreFigures,
 	if err != nil {
 		return restoreFigures{}, err
 	}
-	fig := restoreFigures{Bytes: size, Restore: summarise(times[0])}
+	fig := restoreFigures{Bytes: size, Restore: summarise(times[0]), Eager: summarise(times[1]), GC: summarise(gc)}
 	if len(sources) > 0 {
-		fig.Compile = summarise(times[1])
+		fig.Compile = summarise(times[2])
 	}
 	return fig, nil
 }
@@ -182,7 +213,8 @@ func (b *bench) runRestore() (map[string]restoreFigures, error) {
 			return nil, err
 		}
 		res[w.name] = fig
-		b.progress("restore  %-8s %s of snapshot restore in %s; compile %s", w.name, formatBytes(fig.Bytes), fig.Restore.formatTime(), fig.Compile.formatTime())
+		b.progress("restore  %-8s %s of snapshot restore in %s lazily, %s eagerly (+ %s of collection); compile %s", w.name,
+			formatBytes(fig.Bytes), fig.Restore.formatTime(), fig.Eager.formatTime(), fig.GC.formatTime(), fig.Compile.formatTime())
 	}
 	return res, nil
 }

@@ -14,8 +14,12 @@ type scalingPoint struct {
 	B2B      summary // luapf warm, back to back
 	Perl     summary // prefork-interp + Perl warm
 	Lua54    summary // lua5.4 cold
-	Restore  summary // in-process snapshot restore
+	Restore  summary // in-process snapshot restore, lazy
+	Eager    summary // in-process snapshot restore, eager
 	SnapSize int
+	// Private memory (KiB) of the server and of its pooled executor,
+	// restored and waiting for a call.
+	ServerPrivate, ExecutorPrivate summary
 }
 
 // scalingArg is the row every scaling call looks up (present at every size).
@@ -51,12 +55,28 @@ func (b *bench) runScaling() ([]scalingPoint, error) {
 		for j, dst := range []*summary{&p.Hit, &p.B2B, &p.Perl, &p.Lua54} {
 			*dst = summarise(ms[i*len(scalingContenders)+j].times)
 		}
+		var servers, executors []float64
+		for k := 0; k < b.plan.memorySample; k++ {
+			if _, _, err := b.probe(findContender(all, "luapf-hit").argv(&workload{lua: scalingScript(rows, "lua"), arg: scalingArg})); err != nil {
+				return nil, err
+			}
+			if err := b.quiet(); err != nil {
+				return nil, err
+			}
+			s, e, err := b.luapfPrivate(scalingScript(rows, "lua"))
+			if err != nil {
+				return nil, err
+			}
+			servers, executors = append(servers, s), append(executors, e)
+		}
+		p.ServerPrivate, p.ExecutorPrivate = summarise(servers), summarise(executors)
 		fig, err := measureRestore(filepath.Join(b.sb.work, scalingScript(rows, "lua")), b.plan.restoreRuns)
 		if err != nil {
 			return nil, err
 		}
-		p.Restore, p.SnapSize = fig.Restore, fig.Bytes
-		b.progress("scaling  %-8d rows: restore %s (%s)", rows, p.Restore.formatTime(), formatBytes(p.SnapSize))
+		p.Restore, p.Eager, p.SnapSize = fig.Restore, fig.Eager, fig.Bytes
+		b.progress("scaling  %-8d rows: restore %s lazily, %s eagerly (%s); private memory: server %s, pooled executor %s", rows,
+			p.Restore.formatTime(), p.Eager.formatTime(), formatBytes(p.SnapSize), formatKiB(p.ServerPrivate), formatKiB(p.ExecutorPrivate))
 		out = append(out, p)
 	}
 	return out, b.stopServers()

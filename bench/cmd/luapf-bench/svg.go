@@ -76,10 +76,10 @@ func newSVG(w, h int) *svgDoc {
 	return d
 }
 
-func (d *svgDoc) line(x1, y1, x2, y2 float64, color string, width float64, dashed bool) {
+func (d *svgDoc) line(x1, y1, x2, y2 float64, color string, width float64, pattern string) {
 	dash := ""
-	if dashed {
-		dash = ` stroke-dasharray="5,3"`
+	if pattern != "" {
+		dash = ` stroke-dasharray="` + pattern + `"`
 	}
 	fmt.Fprintf(&d.b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="%.1f"%s/>`+"\n", x1, y1, x2, y2, color, width, dash)
 }
@@ -116,10 +116,10 @@ func (c barChart) svg() string {
 	d.text(width/2, 22, "middle", c.Title, ` font-size="15" font-weight="bold"`)
 	axisY := float64(top + len(c.Bars)*(barH+gap))
 	for _, t := range logTicks(lo, hi) {
-		d.line(x(t), top-4, x(t), axisY, gridColor, 1, false)
+		d.line(x(t), top-4, x(t), axisY, gridColor, 1, "")
 		d.text(x(t), axisY+15, "middle", c.Format(t), ` fill="`+axisColor+`"`)
 	}
-	d.line(left, axisY, left+plotW, axisY, axisColor, 1, false)
+	d.line(left, axisY, left+plotW, axisY, axisColor, 1, "")
 	d.text(left+plotW/2, axisY+35, "middle", c.Axis, "")
 	for i, b := range c.Bars {
 		y := float64(top + i*(barH+gap))
@@ -130,9 +130,9 @@ func (c barChart) svg() string {
 		d.rect(left, y, x(b.Value)-left, barH, b.Color)
 		if b.Hi > b.Lo {
 			mid := y + barH/2
-			d.line(x(b.Lo), mid, x(b.Hi), mid, axisColor, 1.5, false)
-			d.line(x(b.Lo), mid-4, x(b.Lo), mid+4, axisColor, 1.5, false)
-			d.line(x(b.Hi), mid-4, x(b.Hi), mid+4, axisColor, 1.5, false)
+			d.line(x(b.Lo), mid, x(b.Hi), mid, axisColor, 1.5, "")
+			d.line(x(b.Lo), mid-4, x(b.Lo), mid+4, axisColor, 1.5, "")
+			d.line(x(b.Hi), mid-4, x(b.Hi), mid+4, axisColor, 1.5, "")
 		}
 		d.text(math.Max(x(b.Value), x(b.Hi))+6, y+barH-4, "start", b.ValueLabel, "")
 	}
@@ -150,7 +150,19 @@ type series struct {
 	Name   string
 	Color  string
 	Dashed bool
+	Dotted bool // instead of dashed
 	Points []point
+}
+
+// pattern is the series' stroke-dasharray, "" for a solid line.
+func (s series) pattern() string {
+	switch {
+	case s.Dotted:
+		return "2,3"
+	case s.Dashed:
+		return "6,4"
+	}
+	return ""
 }
 
 // lineChart plots series on log-log axes.
@@ -181,15 +193,15 @@ func (c lineChart) svg() string {
 	d := newSVG(width, height)
 	d.text(float64(left)+plotW/2, 24, "middle", c.Title, ` font-size="15" font-weight="bold"`)
 	for _, t := range logTicks(xlo, xhi) {
-		d.line(px(t), top, px(t), top+plotH, gridColor, 1, false)
+		d.line(px(t), top, px(t), top+plotH, gridColor, 1, "")
 		d.text(px(t), top+plotH+16, "middle", c.FormatX(t), ` fill="`+axisColor+`"`)
 	}
 	for _, t := range logTicks(ylo, yhi) {
-		d.line(left, py(t), left+plotW, py(t), gridColor, 1, false)
+		d.line(left, py(t), left+plotW, py(t), gridColor, 1, "")
 		d.text(left-6, py(t)+4, "end", c.FormY(t), ` fill="`+axisColor+`"`)
 	}
-	d.line(left, top+plotH, left+plotW, top+plotH, axisColor, 1, false)
-	d.line(left, top, left, top+plotH, axisColor, 1, false)
+	d.line(left, top+plotH, left+plotW, top+plotH, axisColor, 1, "")
+	d.line(left, top, left, top+plotH, axisColor, 1, "")
 	d.text(float64(left)+plotW/2, height-15, "middle", c.XAxis, "")
 	fmt.Fprintf(&d.b, `<text x="18" y="%.1f" text-anchor="middle" transform="rotate(-90 18 %.1f)">%s</text>`+"\n",
 		top+plotH/2, top+plotH/2, html.EscapeString(c.YAxis))
@@ -201,19 +213,19 @@ func (c lineChart) svg() string {
 			}
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", px(p.X), py(p.Y)))
 			if p.Hi > p.Lo && p.Lo > 0 {
-				d.line(px(p.X), py(p.Lo), px(p.X), py(p.Hi), s.Color, 1.2, false)
-				d.line(px(p.X)-4, py(p.Lo), px(p.X)+4, py(p.Lo), s.Color, 1.2, false)
-				d.line(px(p.X)-4, py(p.Hi), px(p.X)+4, py(p.Hi), s.Color, 1.2, false)
+				d.line(px(p.X), py(p.Lo), px(p.X), py(p.Hi), s.Color, 1.2, "")
+				d.line(px(p.X)-4, py(p.Lo), px(p.X)+4, py(p.Lo), s.Color, 1.2, "")
+				d.line(px(p.X)-4, py(p.Hi), px(p.X)+4, py(p.Hi), s.Color, 1.2, "")
 			}
 			fmt.Fprintf(&d.b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"/>`+"\n", px(p.X), py(p.Y), s.Color)
 		}
 		dash := ""
-		if s.Dashed {
-			dash = ` stroke-dasharray="6,4"`
+		if p := s.pattern(); p != "" {
+			dash = ` stroke-dasharray="` + p + `"`
 		}
 		fmt.Fprintf(&d.b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"%s/>`+"\n", strings.Join(pts, " "), s.Color, dash)
 		ly := float64(top + 10 + i*22)
-		d.line(left+plotW+15, ly, left+plotW+45, ly, s.Color, 2, s.Dashed)
+		d.line(left+plotW+15, ly, left+plotW+45, ly, s.Color, 2, s.pattern())
 		d.text(left+plotW+52, ly+4, "start", s.Name, "")
 	}
 	return d.String()

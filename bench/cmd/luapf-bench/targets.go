@@ -89,7 +89,42 @@ func (r *results) targets() []target {
 		Ratio: ratio(mod.Restore, mod.Compile), Limit: 0.1, AtMost: true,
 		Detail: fmt.Sprintf("restore %s, compile %s", formatSeconds(mod.Restore.Median), formatSeconds(mod.Compile.Median)),
 	})
-	return ts
+	return append(ts, r.lazyTargets()...)
+}
+
+// lazyTargets are issue 12's targets: a call costs what it touches.
+func (r *results) lazyTargets() []target {
+	rows := r.plan.touchRows
+	small, big := rows[0], rows[len(rows)-1]
+	one, _ := r.touchAt(big, "1")
+	oneSmall, _ := r.touchAt(small, "1")
+	all, _ := r.touchAt(big, "all")
+	lazyRate, perlRate := one.Lazy.inverse(), one.Perl.inverse()
+	ts := []target{{
+		Goal:  fmt.Sprintf("One row touched on a %d-row state: back-to-back calls at least the Perl peer's calls per second", big),
+		Ratio: ratio(lazyRate, perlRate), Limit: 1, AtMost: false,
+		Detail: fmt.Sprintf("luapf %.1f calls/s, Perl %.1f calls/s, each call on its own (pool 0)", lazyRate.Median, perlRate.Median),
+	}, {
+		Goal:  fmt.Sprintf("One row touched: a back-to-back call on %d rows within 1.5 × the same call on %d rows", big, small),
+		Ratio: ratio(one.Lazy, oneSmall.Lazy), Limit: 1.5, AtMost: true,
+		Detail: fmt.Sprintf("%s at %d rows, %s at %d rows", formatSeconds(one.Lazy.Median), big, formatSeconds(oneSmall.Lazy.Median), small),
+	}}
+	exec := target{Goal: "Pooled executor restored for the largest data state: private memory at most 48 MiB", Ratio: math.NaN(), Limit: 48, AtMost: true}
+	if n := len(r.scaling); n > 0 {
+		p := r.scaling[n-1]
+		exec.Goal = fmt.Sprintf("Pooled executor restored for the %d-row data state: private memory at most 48 MiB", p.Rows)
+		exec.Ratio = p.ExecutorPrivate.Median / 1024
+		exec.Detail = fmt.Sprintf("executor %s, its server %s (Private_* of smaps_rollup)", formatKiB(p.ExecutorPrivate), formatKiB(p.ServerPrivate))
+	}
+	return append(ts, exec, target{
+		Goal:  fmt.Sprintf("A call reading all %d rows at most 1.1 × eager restore plus the same reads", big),
+		Ratio: ratio(all.Lazy, all.Eager), Limit: 1.1, AtMost: true,
+		Detail: fmt.Sprintf("lazy %s, eager %s per back-to-back call, each restoring its own state", formatSeconds(all.Lazy.Median), formatSeconds(all.Eager.Median)),
+	}, target{
+		Goal:  "Table-heavy microbenchmark on luapf's patched gopher-lua within 3% of stock gopher-lua v1.1.2",
+		Ratio: ratio(r.micro.Patched, r.micro.Stock), Limit: 1.03, AtMost: true,
+		Detail: fmt.Sprintf("patched %s, stock %s per run", formatSeconds(r.micro.Patched.Median), formatSeconds(r.micro.Stock.Median)),
+	})
 }
 
 // largestGap returns the target furthest from (or least within) its bound.

@@ -31,8 +31,38 @@ func workloadFiles(p plan) map[string]string {
 		"data.pl":     gen.DataPerl(p.dataRows),
 		"compute.lua": gen.ComputeLua(p.computeIterations),
 		"modules.lua": gen.ModulesLua(p.modulesCount),
+		"touch.lua":   gen.TouchLua(p.touchRows[len(p.touchRows)-1]),
+		"touch.pl":    gen.TouchPerl(p.touchRows[len(p.touchRows)-1]),
+		microScript:   gen.TablesLua(p.microRounds),
 	}
 	return files
+}
+
+// microScript is the table microbenchmark's file name.
+const microScript = "tables.lua"
+
+// touchFiles renders the touch workload at each size, for luapf, for
+// luapf restoring eagerly (its own script, so its own server) and for Perl.
+func touchFiles(p plan) map[string]string {
+	out := map[string]string{}
+	for _, rows := range p.touchRows {
+		out[touchScript(rows, "")] = gen.TouchLua(rows)
+		out[touchScript(rows, "eager")] = gen.TouchLua(rows)
+		out[touchScript(rows, "pl")] = gen.TouchPerl(rows)
+	}
+	return out
+}
+
+// touchScript names the touch script at a size: for luapf (kind ""), for
+// luapf's eager restore ("eager") or for Perl ("pl").
+func touchScript(rows int, kind string) string {
+	switch kind {
+	case "pl":
+		return fmt.Sprintf("touch-%d.pl", rows)
+	case "eager":
+		return fmt.Sprintf("touch-%d-eager.lua", rows)
+	}
+	return fmt.Sprintf("touch-%d.lua", rows)
 }
 
 // moduleFiles renders the generated modules the modules workload requires.

@@ -6,13 +6,41 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
+// Why Capture refuses a state, and where: the errors it returns, and the
+// paths that name the value it could not carry.
+
+// CarryError reports a value that cannot travel from the setup process to an
+// executor: an open file, a coroutine, a channel, a userdata or a Go
+// function made at run time. Path says where it was found, the way a user
+// would reach it (for example "global 'db'.conn").
+type CarryError struct {
+	Path string // where the value was found
+	Type string // what it is: "userdata", "open file", "coroutine", ...
+	Hint string // what to do instead
+}
+
+func (e *CarryError) Error() string {
+	return fmt.Sprintf("cannot carry %s (%s) across initialisation_complete: %s", e.Path, e.Type, e.Hint)
+}
+
+// PlacementError reports a capture requested from somewhere other than a
+// statement of the script's main chunk: the continuation can only resume
+// there.
+type PlacementError struct {
+	Where string // where it was called from
+}
+
+func (e *PlacementError) Error() string {
+	return fmt.Sprintf("initialisation_complete was called %s; call it as a statement in the script's main chunk, e.g. prefork.initialisation_complete()", e.Where)
+}
+
 // Error paths: how the walk reached a value, rendered the way a user would
 // write it ("global 'db'.conn"), for CarryError.
 
 // ref names an object (or a root) that a path starts from or goes through.
 type ref struct {
-	tag byte // tagTable, tagFunction, tagUserData, or tagNil for a root
-	id  int  // object index, or root kind for tagNil
+	tag uint64 // tagTable, tagFunction, tagUserData, or tagNil for a root
+	id  int    // object index, or root kind for tagNil
 }
 
 // Root kinds, for error paths.
