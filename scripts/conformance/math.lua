@@ -3,8 +3,10 @@ local prefork = require "prefork"
 
 local show = require "lib.show"
 
--- Seeded before initialisation_complete: a warm call continues from here.
 local seed = 42
+-- Drawn before initialisation_complete, unseeded (C's rand() starts as if
+-- seeded with 1): a warm call continues the same sequence.
+local early = { math.random(1000), math.random(1000) }
 
 prefork.initialisation_complete()
 
@@ -29,6 +31,9 @@ show(math.deg(math.pi), math.rad(180), math.exp(710), math.log(-1) ~= math.log(-
 print("== not a number")
 local nan = math.sqrt(-1)
 show(nan ~= nan, math.fmod(1, 0) ~= math.fmod(1, 0), math.huge - math.huge ~= 0)
+
+print("== random continuing the initialisation's draws")
+print(early[1], early[2], math.random(1000), math.random(1000))
 
 print("== random with a seed")
 math.randomseed(seed)
