@@ -2,7 +2,8 @@ package lua
 
 // luapf: generated from PUC-Rio Lua 5.1 (Debian's lua5.1): each want is
 // what lua5.1 returns for the chunk, loaded with the chunk name "=<string>"
-// as gopher-lua's LoadString names it. See luapf_conformance_test.go.
+// as gopher-lua's LoadString names it, by _tools/luapf-lua51-cases.py;
+// rerun it after changing a case. See luapf_conformance_test.go.
 
 import "testing"
 
