@@ -40,9 +40,9 @@ func TestEncode(t *testing.T) {
 		{`{a = {1}}, {indent = "  "}`, "{\n  \"a\": [\n    1\n  ]\n}"},
 		{`function() end`, `error: <string>:2: json.encode: cannot encode a function`},
 		{`(function() local t = {}; t.self = t; return t end)()`, `error: <string>:2: json.encode: cannot encode a table that contains itself`},
-		{`0/0`, `error: <string>:2: json.encode: cannot encode the number NaN: JSON has no NaN or infinity`},
+		{`0/0`, `error: <string>:2: json.encode: cannot encode the number -nan: JSON has no NaN or infinity`},
 		{`{[true] = 1}`, `error: <string>:2: json.encode: cannot encode a table key of type boolean: JSON object keys are strings`},
-		{`1, {indent = 2}`, `error: <string>:2: bad argument #2 to encode (indent must be a string, not a number)`},
+		{`1, {indent = 2}`, `error: <string>:2: bad argument #2 to 'encode' (indent must be a string, not a number)`},
 	}
 	for _, tt := range tests {
 		if got := runLua(t, `return json.encode(`+tt.lua+`)`); got != tt.want {

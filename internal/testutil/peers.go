@@ -17,12 +17,13 @@ type Peer int
 
 // The peers tests need.
 const (
-	PerlServer Peer = iota // perl with Proc::Prefork::Interp and IO::FDPass: the Perl server library
-	CClient                // /usr/bin/prefork-interp, chiark's C client, able to start (libuv1)
-	Lua51                  // lua5.1, the reference for how Lua behaves
-	Lua54                  // lua5.4
-	Tmux                   // tmux, which drives a terminal for the job control tests
-	Man                    // man-db's man and groff, which render the man page
+	PerlServer   Peer = iota // perl with Proc::Prefork::Interp and IO::FDPass: the Perl server library
+	CClient                  // /usr/bin/prefork-interp, chiark's C client, able to start (libuv1)
+	Lua51                    // lua5.1, the reference for how Lua behaves
+	Lua54                    // lua5.4
+	Tmux                     // tmux, which drives a terminal for the job control tests
+	Man                      // man-db's man and groff, which render the man page
+	LuaLibraries             // Debian's pure-Lua libraries the conformance cases use
 )
 
 // peerInfo says how to tell that a peer works and where it comes from.
@@ -39,6 +40,9 @@ var peerInfo = map[Peer]struct {
 	Lua54: {"lua5.4", "lua5.4", []string{"lua5.4", "-e", ""}},
 	Tmux:  {"tmux", "tmux", []string{"tmux", "-V"}},
 	Man:   {"man and groff", "man-db groff-base", []string{"sh", "-c", "command -v man && command -v groff"}},
+	LuaLibraries: {"Debian's pure-Lua libraries penlight, dkjson, argparse, inspect and inifile for lua5.1",
+		"lua-penlight lua-dkjson lua-argparse lua-inspect lua-inifile",
+		[]string{"lua5.1", "-e", `for _, m in ipairs{"pl.List", "dkjson", "argparse", "inspect", "inifile"} do require(m) end`}},
 }
 
 // InstallPeersCommand is the command that installs every peer, as a

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/sys/unix"
@@ -31,9 +30,9 @@ import (
 //   - Environment variables it read with os.getenv, with the values it saw.
 //     The server offers them to luapf clients (preforklib.FeatureEnv),
 //     which take a call whose values differ to a server of its own.
-//     LUA_PATH always counts: gopher-lua sets package.path from it when a
-//     state is opened, in setup and in executors alike, before any call's
-//     environment arrives.
+//     LUA_PATH and LUA_CPATH always count: package.path and package.cpath
+//     are made from them when a state is opened (package.go), in setup and
+//     in executors alike, before any call's environment arrives.
 //   - Environment variables it set with os.setenv: each call's environment
 //     is the caller's with these set on top, as a cold run's per-call part
 //     sees it. A variable read after the initialisation set it is no
@@ -70,7 +69,8 @@ func (it *Interp) recordDependencies() {
 	L := it.L
 	it.deps = dependencies{envRead: map[string]string{}, setByInit: map[string]bool{}}
 	if it.recording() {
-		it.deps.envRead[lua.LuaPath] = os.Getenv(lua.LuaPath)
+		it.deps.envRead[envLuaPath] = os.Getenv(envLuaPath)
+		it.deps.envRead[envLuaCPath] = os.Getenv(envLuaCPath)
 	}
 	stringArg := func(L *lua.LState, n int) (string, bool) {
 		if v := L.Get(n); lua.LVCanConvToString(v) {
@@ -122,7 +122,7 @@ func (it *Interp) recordDependencies() {
 	luaLoader := loaders.RawGetInt(2).(*lua.LFunction)
 	loaders.RawSetInt(2, it.wrapped(luaLoader, func(L *lua.LState) {
 		if name, ok := L.Get(1).(lua.LString); ok {
-			if path := findModuleFile(L, string(name)); path != "" {
+			if path, _ := lua.FindFile(L, string(name), "path"); path != "" {
 				it.recordRead(path)
 			}
 		}
@@ -199,23 +199,6 @@ func fileKind(path string) readKind {
 		return readsOther
 	}
 	return readsRegularFile
-}
-
-// findModuleFile searches package.path for module name the way gopher-lua's
-// loader does: the first pattern naming an existing file.
-func findModuleFile(L *lua.LState, name string) string {
-	path, ok := L.GetField(L.GetGlobal("package"), "path").(lua.LString)
-	if !ok {
-		return ""
-	}
-	name = strings.ReplaceAll(name, ".", string(os.PathSeparator))
-	for _, pattern := range strings.Split(string(path), ";") {
-		file := strings.ReplaceAll(pattern, "?", name)
-		if _, err := os.Stat(file); err == nil {
-			return file
-		}
-	}
-	return ""
 }
 
 // Dependencies are what an initialisation depends on besides its files.

@@ -106,7 +106,7 @@ func TestDependencyWrappers(t *testing.T) {
 		if got := slices.Compact(slices.Sorted(slices.Values(it.deps.absent))); !slices.Equal(got, []string{filepath.Join(dir, "missing.txt")}) {
 			t.Errorf("files missing: %q", got)
 		}
-		wantEnv := map[string]string{lua.LuaPath: os.Getenv(lua.LuaPath), "LUAPF_DEP_READ": "read value", "LUAPF_DEP_UNSET": "", "12": ""}
+		wantEnv := map[string]string{envLuaPath: os.Getenv(envLuaPath), envLuaCPath: os.Getenv(envLuaCPath), "LUAPF_DEP_READ": "read value", "LUAPF_DEP_UNSET": "", "12": ""}
 		if !maps.Equal(it.deps.envRead, wantEnv) {
 			t.Errorf("variables read: %q, want %q", it.deps.envRead, wantEnv)
 		}
@@ -117,7 +117,7 @@ func TestDependencyWrappers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := []string{"12", "LUAPF_DEP_READ", "LUAPF_DEP_UNSET", lua.LuaPath}; !slices.Equal(deps.EnvNames, want) || len(deps.EnvDigest) != 64 {
+		if want := []string{"12", "LUAPF_DEP_READ", "LUAPF_DEP_UNSET", envLuaCPath, envLuaPath}; !slices.Equal(deps.EnvNames, want) || len(deps.EnvDigest) != 64 {
 			t.Errorf("dependencies: names %q (want %q), digest %q", deps.EnvNames, want, deps.EnvDigest)
 		}
 		it.Close()

@@ -78,6 +78,7 @@ func NewInterp(m Mode, mods Modules) (*Interp, error) {
 	L := it.L
 	it.traceback = L.GetField(L.GetGlobal("debug"), "traceback").(*lua.LFunction)
 	L.SetField(L.GetGlobal("os"), "exit", L.NewFunction(it.osExit))
+	it.setUpPackage()
 	it.recordDependencies()
 	mod := L.NewTable()
 	L.SetFuncs(mod, map[string]lua.LGFunction{

@@ -33,7 +33,7 @@ func TestParseOptions(t *testing.T) {
 		{src: "{ max_servers = -1 }", want: func(o *Options) { o.MaxServers = -1 }},
 		{src: "{ idle_timeout = 0.5 }", want: func(o *Options) { o.IdleTimeout = 0.5 }},
 		{src: "{ pool_idle_timeout = 2.5 }", want: func(o *Options) { o.PoolIdleTimeout = 2.5 }},
-		{src: "{ pool_idle_timeout = math.huge }", want: func(o *Options) { o.PoolIdleTimeout = math.MaxFloat64 }}, // gopher-lua's math.huge
+		{src: "{ pool_idle_timeout = math.huge }", want: func(o *Options) { o.PoolIdleTimeout = math.Inf(1) }}, // math.huge is HUGE_VAL, as in Lua 5.1
 		{src: "{ autoreload_inc = false }", want: func(o *Options) { o.AutoreloadInc = false }},
 		{src: `{ autoreload_extra = { "/a", "/b" } }`, want: func(o *Options) { o.AutoreloadExtra = []string{"/a", "/b"} }},
 		{src: `{ autoreload_extra = "/a" }`, want: func(o *Options) { o.AutoreloadExtra = []string{"/a"} }},

@@ -59,8 +59,8 @@ func StringValues(args []string) []lua.LValue {
 const maxScriptArgs = maxStackSlots - 10_000
 
 // Run calls fn with args under debug.traceback and returns the exit status:
-// 0 when it returns, 1 after printing an uncaught error as
-// "luapf: MESSAGE" and its traceback on stderr. Output is flushed either way.
+// 0 when it returns, 1 after reporting an uncaught error on stderr as
+// lua5.1 does (reportText). Output is flushed either way.
 func (it *Interp) Run(fn *lua.LFunction, args []lua.LValue) int {
 	L := it.L
 	if len(args) > maxScriptArgs {
@@ -74,10 +74,30 @@ func (it *Interp) Run(fn *lua.LFunction, args []lua.LValue) int {
 	err := L.PCall(len(args), 0, it.traceback)
 	it.FlushStdio()
 	if err != nil {
-		preforklib.Say(os.Stderr, "%s", luaErrorText(err))
+		if text, ok := reportText(err); ok {
+			preforklib.Say(os.Stderr, "%s", text)
+		}
 		return ExitLuaError
 	}
 	return ExitOK
+}
+
+// reportText is how lua5.1 (lua.c's report) shows an uncaught error: a
+// string or number as it is (debug.traceback, the handler, has added the
+// traceback to it), any other value as "(error object is not a string)",
+// and nil not at all.
+func reportText(err error) (string, bool) {
+	var apiErr *lua.ApiError
+	if !errors.As(err, &apiErr) {
+		return err.Error(), true
+	}
+	switch v := apiErr.Object.(type) {
+	case nil, *lua.LNilType:
+		return "", false
+	case lua.LString, lua.LNumber:
+		return lua.LVAsString(v), true
+	}
+	return "(error object is not a string)", true
 }
 
 // luaErrorText returns the message (with traceback, when the handler added

@@ -83,7 +83,7 @@ func TestBadScripts(t *testing.T) {
 	}{
 		{"missing", "", nil, "luapf: cannot run SCRIPT: no such file or directory\n", 1, false},
 		{"directory", "", func(t *testing.T, path string) { mkdirAll(t, path) }, "luapf: cannot run SCRIPT: it is a directory\n", 1, false},
-		{"syntax error", "local prefork = require 'prefork'\nprefork.initialisation_complete(\n", nil, "luapf: SCRIPT at EOF:   syntax error\n", 1, false},
+		{"syntax error", "local prefork = require 'prefork'\nprefork.initialisation_complete(\n", nil, "luapf: SCRIPT:3: unexpected symbol near '<eof>'\n", 1, false},
 		{"error in the initialisation", "local prefork = require 'prefork'\nerror('no config')\nprefork.initialisation_complete()\n", nil,
 			"luapf: SCRIPT:2: no config\nstack traceback:\n", 1, false},
 		{"initialisation_complete twice", "local prefork = require 'prefork'\nprefork.initialisation_complete()\nprint('once')\nprefork.initialisation_complete()\n", nil,

@@ -74,8 +74,8 @@ func TestEnvDependencies(t *testing.T) {
 		t.Fatalf("--status with MODE=b shows no second server: %+v", res)
 	}
 	for _, b := range blocks {
-		if _, fields := statusFields(t, b); fields["env"] != "LUA_PATH MODE" {
-			t.Errorf("--status lists the variables read as %q, want \"LUA_PATH MODE\":\n%s", fields["env"], b)
+		if _, fields := statusFields(t, b); fields["env"] != "LUA_CPATH LUA_PATH MODE" {
+			t.Errorf("--status lists the variables read as %q, want \"LUA_CPATH LUA_PATH MODE\":\n%s", fields["env"], b)
 		}
 	}
 	// The calls that went on from MODE=a's server are no failed calls.

@@ -29,14 +29,14 @@ func TestInitialisationErrors(t *testing.T) {
 		stderr    []string
 	}{
 		{"Lua error", "local prefork = require 'prefork'\nlocal x = nil\nprint(x.field)\nprefork.initialisation_complete()\n",
-			1, []string{"script.lua:3: attempt to index a non-table object(nil) with key 'field'", "stack traceback:"}},
+			1, []string{"script.lua:3: attempt to index local 'x' (a nil value)", "stack traceback:"}},
 		{"unknown option", "local prefork = require 'prefork'\nprefork.initialisation_complete{ maxservers = 2 }\n",
 			1, []string{"script.lua:2: unknown option \"maxservers\" to initialisation_complete; known options: "}},
 		{"value that cannot be carried", "local prefork = require 'prefork'\nlog = io.open('/dev/null', 'w')\nprefork.initialisation_complete()\n",
 			1, []string{"script.lua:3: cannot carry global 'log' (open file) across initialisation_complete"}},
 		{"called from a function", "local prefork = require 'prefork'\nlocal function init() prefork.initialisation_complete() end\ninit()\n",
 			1, []string{"initialisation_complete was called from inside a function; call it as a statement in the script's main chunk"}},
-		{"syntax error", "local prefork = require 'prefork'\nlocal = 3\n", 1, []string{"script.lua", "line:2"}},
+		{"syntax error", "local prefork = require 'prefork'\nlocal = 3\n", 1, []string{"script.lua:2: unexpected symbol near '='"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

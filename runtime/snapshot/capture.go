@@ -171,6 +171,11 @@ func (e *encoder) visit(v lua.LValue, via step) error {
 	switch x := v.(type) {
 	case *lua.LNilType, lua.LBool, lua.LNumber, lua.LString:
 		return nil
+	case nil:
+		// An upvalue still open on a register of a call that has ended:
+		// gopher-lua closes those when the call ends, so this is a bug.
+		// Refuse, rather than crash or carry garbage.
+		return e.refuse(via, "local of a finished call", "this is a luapf bug (an upvalue left open); please report it with the script")
 	case *lua.LTable:
 		if id, isNew := e.tables.add(x, via); isNew {
 			e.queue = append(e.queue, ref{tagTable, id})

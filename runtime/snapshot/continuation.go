@@ -10,29 +10,32 @@ import (
 // Continuation is a restored main chunk, ready to run from the statement
 // after the one that captured it.
 //
-// It is a copy of the main chunk's prototype that takes the chunk's active
-// locals as its first parameters (they occupy registers 0..n-1 exactly as in
-// the original frame) and the call's arguments as its varargs, and starts
-// with a short prologue: for each local that closures captured while it was
-// live, it makes a one-upvalue probe closure over that register and hands it
-// to a Go binder, which puts the probe's live upvalue into every restored
-// closure that shared the local. The prologue then jumps to the instruction
-// after the original call.
+// It is the restored main closure itself, the very object a script may have
+// kept (from debug.getinfo(1, "f"), say), running a copy of its prototype
+// that the debug library cannot tell from the original: the same
+// instructions at the same places, with a prologue appended after them, the
+// same upvalues (none), parameters, locals and lines. Its first instruction
+// jumps to the prologue, which loads the chunk's active locals (carried as
+// extra constants, so that the call's arguments remain the chunk's ...),
+// and, for each local that closures captured while it was live, makes a
+// one-upvalue probe closure over its register and hands it to a Go binder,
+// which puts the probe's live upvalue into every restored closure that
+// shared the local. A last call to the binder puts the original first
+// instruction back and drops the extra constants, and the prologue ends with
+// a jump to the instruction after the original call. From then on the
+// prototype is the original's code with an unreachable tail, so calling the
+// main chunk again starts it from its top, as it would cold.
 type Continuation struct {
-	fn     *lua.LFunction
-	locals []lua.LValue
-	arg    *lua.LTable
+	fn  *lua.LFunction
+	arg *lua.LTable
 }
 
 // Function returns the function to call.
 func (c *Continuation) Function() *lua.LFunction { return c.fn }
 
-// Args returns the arguments to call Function with: the restored locals,
-// then callArgs, which the chunk sees as ... .
-func (c *Continuation) Args(callArgs ...lua.LValue) []lua.LValue {
-	out := make([]lua.LValue, 0, len(c.locals)+len(callArgs))
-	return append(append(out, c.locals...), callArgs...)
-}
+// Args returns the arguments to call Function with: the call's arguments,
+// which the chunk sees as ... .
+func (c *Continuation) Args(callArgs ...lua.LValue) []lua.LValue { return callArgs }
 
 // Arg returns the table the script had as its global arg when it started
 // (nil if it had none), so that the caller can refill it with the call's
@@ -75,65 +78,73 @@ func newContinuation(L *lua.LState, s continuationSpec) (*Continuation, error) {
 	}
 	sort.Ints(regs)
 
-	// Prologue: per captured local, a probe closure over its register,
-	// passed to the binder (upvalue 0); then a jump to the resume point.
+	cont := *p // keeps the compiler-derived stringConstants
+	binder := &binder{regs: regs, open: s.open, rebind: s.bind, proto: &cont,
+		firstInst: p.Code[0], constants: len(p.Constants)}
+	// The prologue's constants follow the chunk's: the binder, then the
+	// locals' values.
+	cont.Constants = append(append(append([]lua.LValue(nil), p.Constants...), L.NewFunction(binder.bind)), s.locals...)
+	binderK := len(p.Constants)
 	probeIdx := len(p.FunctionPrototypes)
 	scratch := n
-	var prologue []uint32
+	prologue := make([]uint32, 0, n+5*len(regs)+3)
+	for i := range s.locals {
+		prologue = append(prologue, instLoadK(i, binderK+1+i))
+	}
 	for _, r := range regs {
 		prologue = append(prologue,
 			instClosure(scratch, probeIdx),
 			instCaptureRegister(r),
-			instGetUpval(scratch+1, 0),
+			instLoadK(scratch+1, binderK),
 			instMove(scratch+2, scratch),
 			instCall(scratch+1, 1, 0),
 		)
 	}
-	// The jump is the last prologue instruction; the original code follows
-	// it, so an offset of pc lands on original instruction pc.
-	prologue = append(prologue, instJmp(s.pc))
-	shift := len(prologue)
+	start := len(p.Code)
+	prologue = append(prologue, instLoadK(scratch+1, binderK), instCall(scratch+1, 0, 0))
+	// The jump's offset counts from the instruction after it.
+	prologue = append(prologue, instJmp(s.pc-(start+len(prologue)+1)))
 
-	cont := *p // keeps the compiler-derived stringConstants
-	cont.NumParameters = uint8(n)
-	cont.NumUpvalues = 1
+	cont.NumUpvalues = p.NumUpvalues
 	if used := n + prologueScratch; int(cont.NumUsedRegisters) < used {
 		cont.NumUsedRegisters = uint8(used)
 	}
-	cont.Code = append(prologue, p.Code...)
-	cont.DbgSourcePositions = make([]int, 0, len(cont.Code))
+	cont.Code = append(append(append(make([]uint32, 0, start+len(prologue)), instJmp(start-1)), p.Code[1:]...), prologue...)
+	cont.DbgSourcePositions = append([]int(nil), p.DbgSourcePositions...)
 	for range prologue {
 		cont.DbgSourcePositions = append(cont.DbgSourcePositions, s.line)
 	}
-	cont.DbgSourcePositions = append(cont.DbgSourcePositions, p.DbgSourcePositions...)
 	cont.FunctionPrototypes = append(append([]*lua.FunctionProto(nil), p.FunctionPrototypes...), probeProto())
-	cont.DbgLocals = make([]*lua.DbgLocalInfo, len(p.DbgLocals))
-	for i, l := range p.DbgLocals {
-		cont.DbgLocals[i] = &lua.DbgLocalInfo{Name: l.Name, StartPc: l.StartPc + shift, EndPc: l.EndPc + shift}
-	}
-	cont.DbgCalls = make([]lua.DbgCall, len(p.DbgCalls))
-	for i, c := range p.DbgCalls {
-		cont.DbgCalls[i] = lua.DbgCall{Name: c.Name, Pc: c.Pc + shift}
-	}
-	cont.DbgUpvalues = []string{"(luapf resume binder)"}
 
-	binder := &binder{regs: regs, open: s.open, rebind: s.bind}
-	slot := &lua.Upvalue{}
-	slot.SetValue(L.NewFunction(binder.bind))
-	fn := &lua.LFunction{Proto: &cont, Env: s.main.Env, Upvalues: []*lua.Upvalue{slot}}
-	return &Continuation{fn: fn, locals: s.locals, arg: s.arg}, nil
+	s.main.Proto = &cont
+	return &Continuation{fn: s.main, arg: s.arg}, nil
 }
 
 // binder receives the prologue's probes in register order and makes every
 // restored closure that shared a main-chunk local use the live upvalue.
+// Called with no probe, it ends the prologue: the chunk's first
+// instruction goes back in place of the jump to the prologue, and the
+// prologue's constants are dropped.
 type binder struct {
 	regs   []int
 	next   int
 	open   openCells
 	rebind func(cell int, live *lua.Upvalue)
+
+	proto     *lua.FunctionProto // the continuation's prototype
+	firstInst uint32             // the chunk's first instruction
+	constants int                // how many constants the chunk has
 }
 
 func (b *binder) bind(L *lua.LState) int {
+	if L.GetTop() == 0 {
+		if b.next != len(b.regs) {
+			L.RaiseError("luapf: internal error: resume binder finished early")
+		}
+		b.proto.Code[0] = b.firstInst
+		b.proto.Constants = b.proto.Constants[:b.constants:b.constants]
+		return 0
+	}
 	probe := L.CheckFunction(1)
 	if b.next >= len(b.regs) || len(probe.Upvalues) != 1 {
 		L.RaiseError("luapf: internal error: resume binder called out of order")

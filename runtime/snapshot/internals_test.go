@@ -104,6 +104,7 @@ func TestInstructionLayout(t *testing.T) {
 		instReturnNone():       "RETURN 0 1",
 		instJmp(2):             "JMP +2",
 		instJmp(-4):            "JMP -4",
+		instLoadK(0, 0):        "LOADK 0 0",
 	}
 	found := map[uint32]bool{}
 	for _, inst := range p.Code {

@@ -31,6 +31,7 @@ func instClosure(a, proto int) uint32    { return encodeABx(lua.OP_CLOSURE, a, p
 func instCaptureRegister(r int) uint32   { return encodeABC(lua.OP_MOVE, 0, r, 0) }
 func instGetUpval(a, upvalue int) uint32 { return encodeABC(lua.OP_GETUPVAL, a, upvalue, 0) }
 func instMove(a, b int) uint32           { return encodeABC(lua.OP_MOVE, a, b, 0) }
+func instLoadK(a, k int) uint32          { return encodeABx(lua.OP_LOADK, a, k) }
 func instCall(a, nargs, nresults int) uint32 {
 	return encodeABC(lua.OP_CALL, a, nargs+1, nresults+1)
 }

@@ -137,6 +137,10 @@ type callFrame struct {
 	NArgs      int
 	NRet       int
 	TailCall   int
+	// luapf: Nested is set on a frame that runs in a mainLoop of its own
+	// (callR: a metamethod, a Go function's callback, pcall): Lua 5.1's
+	// C-call boundary, which a coroutine cannot yield across.
+	Nested bool
 }
 
 type callFrameStack interface {
@@ -633,15 +637,16 @@ func (ls *LState) closeAllUpvalues() { // +inline-start
 } // +inline-end
 
 func (ls *LState) raiseError(level int, format string, args ...interface{}) {
-	if !ls.hasErrorFunc {
-		ls.closeAllUpvalues()
-	}
+	// luapf: upvalues are closed by the PCall that catches the error
+	// (closeUpvalues(base) there), as Lua 5.1's luaD_pcall does. Closing
+	// every frame's here cut the frames outside the pcall off from their
+	// closures, and with a handler left open ones to dead registers.
 	message := format
 	if len(args) > 0 {
 		message = fmt.Sprintf(format, args...)
 	}
 	if level > 0 {
-		message = fmt.Sprintf("%v %v", ls.where(level-1, true), message)
+		message = ls.errorWhere(level) + message // luapf: as Lua 5.1 places it
 	}
 	if ls.reg.IsFull() {
 		// if the registry is full then it won't be possible to push a value, in this case, force a larger size
@@ -693,32 +698,8 @@ func (ls *LState) where(level int, skipg bool) string {
 }
 
 func (ls *LState) stackTrace(level int) string {
-	buf := []string{}
-	header := "stack traceback:"
-	if ls.currentFrame != nil {
-		i := 0
-		for dbg, ok := ls.GetStack(i); ok; dbg, ok = ls.GetStack(i) {
-			cf := dbg.frame
-			buf = append(buf, fmt.Sprintf("\t%v in %v", ls.Where(i), ls.formattedFrameFuncName(cf)))
-			if !cf.Fn.IsG && cf.TailCall > 0 {
-				for tc := cf.TailCall; tc > 0; tc-- {
-					buf = append(buf, "\t(tailcall): ?")
-					i++
-				}
-			}
-			i++
-		}
-	}
-	buf = append(buf, fmt.Sprintf("\t%v: %v", "[G]", "?"))
-	buf = buf[intMax(0, intMin(level, len(buf))):len(buf)]
-	if len(buf) > 20 {
-		newbuf := make([]string, 0, 20)
-		newbuf = append(newbuf, buf[0:7]...)
-		newbuf = append(newbuf, "\t...")
-		newbuf = append(newbuf, buf[len(buf)-7:len(buf)]...)
-		buf = newbuf
-	}
-	return fmt.Sprintf("%s\n%s", header, strings.Join(buf, "\n"))
+	// luapf: Lua 5.1's traceback (traceback51), also for Go callers.
+	return ls.traceback51("", level)
 }
 
 func (ls *LState) formattedFrameFuncName(fr *callFrame) string {
@@ -1019,7 +1000,7 @@ func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) { // +inline
 		ls.reg.Insert(fn, cf.LocalBase)
 	}
 	if cf.Fn == nil {
-		ls.RaiseError("attempt to call a non-function object")
+		ls.typeError51(fn, "call") // luapf: Lua 5.1's message
 	}
 	if ls.stack.IsFull() {
 		ls.RaiseError("stack overflow")
@@ -1047,6 +1028,7 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 		NRet:       nret,
 		Parent:     ls.currentFrame,
 		TailCall:   0,
+		Nested:     true, // luapf
 	}, lv, meta)
 	if ls.G.MainThread == nil {
 		ls.G.MainThread = ls
@@ -1073,7 +1055,7 @@ func (ls *LState) getField(obj LValue, key LValue) LValue {
 		metaindex := ls.metaOp1(curobj, "__index")
 		if metaindex == LNil {
 			if !istable {
-				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key.String())
+				ls.indexError51(obj, curobj) // luapf: Lua 5.1's message
 			}
 			return LNil
 		}
@@ -1087,7 +1069,7 @@ func (ls *LState) getField(obj LValue, key LValue) LValue {
 			curobj = metaindex
 		}
 	}
-	ls.RaiseError("too many recursions in gettable")
+	ls.runError51("loop in gettable") // luapf: Lua 5.1's message
 	return nil
 }
 
@@ -1104,7 +1086,7 @@ func (ls *LState) getFieldString(obj LValue, key string) LValue {
 		metaindex := ls.metaOp1(curobj, "__index")
 		if metaindex == LNil {
 			if !istable {
-				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key)
+				ls.indexError51(obj, curobj) // luapf: Lua 5.1's message
 			}
 			return LNil
 		}
@@ -1118,7 +1100,7 @@ func (ls *LState) getFieldString(obj LValue, key string) LValue {
 			curobj = metaindex
 		}
 	}
-	ls.RaiseError("too many recursions in gettable")
+	ls.runError51("loop in gettable") // luapf: Lua 5.1's message
 	return nil
 }
 
@@ -1135,7 +1117,7 @@ func (ls *LState) setField(obj LValue, key LValue, value LValue) {
 		metaindex := ls.metaOp1(curobj, "__newindex")
 		if metaindex == LNil {
 			if !istable {
-				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key.String())
+				ls.indexError51(obj, curobj) // luapf: Lua 5.1's message
 			}
 			ls.RawSet(tb, key, value)
 			return
@@ -1151,7 +1133,7 @@ func (ls *LState) setField(obj LValue, key LValue, value LValue) {
 			curobj = metaindex
 		}
 	}
-	ls.RaiseError("too many recursions in settable")
+	ls.runError51("loop in settable") // luapf: Lua 5.1's message
 }
 
 func (ls *LState) setFieldString(obj LValue, key string, value LValue) {
@@ -1167,7 +1149,7 @@ func (ls *LState) setFieldString(obj LValue, key string, value LValue) {
 		metaindex := ls.metaOp1(curobj, "__newindex")
 		if metaindex == LNil {
 			if !istable {
-				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key)
+				ls.indexError51(obj, curobj) // luapf: Lua 5.1's message
 			}
 			tb.RawSetString(key, value)
 			return
@@ -1183,7 +1165,7 @@ func (ls *LState) setFieldString(obj LValue, key string, value LValue) {
 			curobj = metaindex
 		}
 	}
-	ls.RaiseError("too many recursions in settable")
+	ls.runError51("loop in settable") // luapf: Lua 5.1's message
 }
 
 /* }}} */
@@ -1522,9 +1504,7 @@ func (ls *LState) Error(lv LValue, level int) {
 	if str, ok := lv.(LString); ok {
 		ls.raiseError(level, string(str))
 	} else {
-		if !ls.hasErrorFunc {
-			ls.closeAllUpvalues()
-		}
+		// luapf: no closeAllUpvalues, see raiseError.
 		ls.Push(lv)
 		ls.Panic(ls)
 	}
@@ -1701,9 +1681,9 @@ func (ls *LState) GetTable(obj LValue, key LValue) LValue {
 
 func (ls *LState) RawSet(tb *LTable, key LValue, value LValue) {
 	if n, ok := key.(LNumber); ok && math.IsNaN(float64(n)) {
-		ls.RaiseError("table index is NaN")
+		ls.runError51("table index is NaN") // luapf: placed as Lua 5.1 places it
 	} else if key == LNil {
-		ls.RaiseError("table index is nil")
+		ls.runError51("table index is nil") // luapf: placed as Lua 5.1 places it
 	}
 	tb.RawSet(key, value)
 }
@@ -1800,7 +1780,7 @@ func (ls *LState) Register(name string, fn LGFunction) {
 func (ls *LState) Load(reader io.Reader, name string) (*LFunction, error) {
 	chunk, err := parse.Parse(reader, name)
 	if err != nil {
-		return nil, newApiErrorE(ApiErrorSyntax, err)
+		return nil, newApiErrorE(ApiErrorSyntax, syntaxError51(name, err)) // luapf
 	}
 	proto, err := Compile(chunk, name)
 	if err != nil {
@@ -1856,6 +1836,7 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 							err = rcv.(*ApiError)
 							err.(*ApiError).StackTrace = ls.stackTrace(0)
 						}
+						ls.closeUpvalues(base) // luapf: see raiseError
 						ls.stack.SetSp(sp)
 						ls.currentFrame = ls.stack.Last()
 						ls.reg.SetTop(base)
@@ -1866,6 +1847,10 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 			} else if len(err.(*ApiError).StackTrace) == 0 {
 				err.(*ApiError).StackTrace = ls.stackTrace(0)
 			}
+			// luapf: close the upvalues of the frames the error unwound,
+			// after the handler has seen them (Lua 5.1's luaF_close(L,
+			// oldtop) in luaD_pcall).
+			ls.closeUpvalues(base)
 			ls.stack.SetSp(sp)
 			ls.currentFrame = ls.stack.Last()
 			ls.reg.SetTop(base)

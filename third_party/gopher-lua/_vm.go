@@ -137,6 +137,9 @@ func threadRun(L *LState) {
 
 	defer func() {
 		if rcv := recover(); rcv != nil {
+			// luapf: the coroutine is dead; its closures keep their values
+			// (see raiseError in state.go).
+			L.closeUpvalues(0)
 			var lv LValue
 			if v, ok := rcv.(*ApiError); ok {
 				lv = v.Object
@@ -145,6 +148,11 @@ func threadRun(L *LState) {
 			}
 			if parent := L.Parent; parent != nil {
 				if L.wrapped {
+					// luapf: as Lua 5.1's auxwrap, a message gets the
+					// position of the call of the wrap function.
+					if LVCanConvToString(lv) {
+						lv = LString(parent.luaWhere(1) + LVAsString(lv))
+					}
 					L.Push(lv)
 					parent.Panic(L)
 				} else {
@@ -383,10 +391,10 @@ func init() {
 					if num, err := parseNumber(string(str)); err == nil {
 						// +inline-call reg.Set RA -num
 					} else {
-						L.RaiseError("__unm undefined")
+						L.arithError51(unaryv, unaryv) // luapf: Lua 5.1's message
 					}
 				} else {
-					L.RaiseError("__unm undefined")
+					L.arithError51(unaryv, unaryv) // luapf: Lua 5.1's message
 				}
 			}
 			return 0
@@ -431,7 +439,7 @@ func init() {
 				} else if lv.Type() == LTTable {
 					// +inline-call reg.SetNumber RA LNumber(lv.(*LTable).Len())
 				} else {
-					L.RaiseError("__len undefined")
+					L.typeError51(lv, "get length of") // luapf: Lua 5.1's message
 				}
 			}
 			return 0
@@ -499,11 +507,11 @@ func init() {
 				if v2, ok2 := rhs.(LNumber); ok2 {
 					ret = v1 <= v2
 				} else {
-					L.RaiseError("attempt to compare %v with %v", lhs.Type().String(), rhs.Type().String())
+					L.compareError51(lhs, rhs) // luapf: Lua 5.1's message
 				}
 			} else {
 				if lhs.Type() != rhs.Type() {
-					L.RaiseError("attempt to compare %v with %v", lhs.Type().String(), rhs.Type().String())
+					L.compareError51(lhs, rhs) // luapf: Lua 5.1's message
 				}
 				switch lhs.Type() {
 				case LTString:
@@ -605,7 +613,7 @@ func init() {
 				callable, meta = L.metaCall(lv)
 			}
 			if callable == nil {
-				L.RaiseError("attempt to call a non-function object")
+				L.typeError51(lv, "call") // luapf: Lua 5.1's message
 			}
 			// +inline-call L.closeUpvalues lbase
 			if callable.IsG {
@@ -699,13 +707,13 @@ func init() {
 							// +inline-call reg.SetTop RA+1
 						}
 					} else {
-						L.RaiseError("for statement step must be a number")
+						L.RaiseError("'for' step must be a number") // luapf: Lua 5.1's message
 					}
 				} else {
-					L.RaiseError("for statement limit must be a number")
+					L.RaiseError("'for' limit must be a number") // luapf: Lua 5.1's message
 				}
 			} else {
-				L.RaiseError("for statement init must be a number")
+				L.RaiseError("'for' initial value must be a number") // luapf: Lua 5.1's message
 			}
 			return 0
 		},
@@ -716,15 +724,21 @@ func init() {
 			A := int(inst>>18) & 0xff //GETA
 			RA := lbase + A
 			Sbx := int(inst&0x3ffff) - opMaxArgSbx //GETSBX
-			if init, ok1 := reg.Get(RA).(LNumber); ok1 {
-				if step, ok2 := reg.Get(RA + 2).(LNumber); ok2 {
-					// +inline-call reg.SetNumber RA LNumber(init-step)
-				} else {
-					L.RaiseError("for statement step must be a number")
-				}
-			} else {
-				L.RaiseError("for statement init must be a number")
+			// luapf: as Lua 5.1's OP_FORPREP: strings convert, in place.
+			init, ok1 := toNumber51(reg.Get(RA))
+			limit, ok2 := toNumber51(reg.Get(RA + 1))
+			step, ok3 := toNumber51(reg.Get(RA + 2))
+			switch {
+			case !ok1:
+				L.RaiseError("'for' initial value must be a number")
+			case !ok2:
+				L.RaiseError("'for' limit must be a number")
+			case !ok3:
+				L.RaiseError("'for' step must be a number")
 			}
+			// +inline-call reg.SetNumber RA+1 limit
+			// +inline-call reg.SetNumber RA+2 step
+			// +inline-call reg.SetNumber RA LNumber(init-step)
 			cf.Pc += Sbx
 			return 0
 		},
@@ -906,23 +920,12 @@ func objectArith(L *LState, opcode int, lhs, rhs LValue) LValue {
 		L.Call(2, 1)
 		return L.reg.Pop()
 	}
-	if str, ok := lhs.(LString); ok {
-		if lnum, err := parseNumber(string(str)); err == nil {
-			lhs = lnum
-		}
-	}
-	if str, ok := rhs.(LString); ok {
-		if rnum, err := parseNumber(string(str)); err == nil {
-			rhs = rnum
-		}
-	}
-	if v1, ok1 := lhs.(LNumber); ok1 {
-		if v2, ok2 := rhs.(LNumber); ok2 {
+	if v1, ok1 := toNumber51(lhs); ok1 {
+		if v2, ok2 := toNumber51(rhs); ok2 {
 			return numberArith(L, opcode, LNumber(v1), LNumber(v2))
 		}
 	}
-	L.RaiseError(fmt.Sprintf("cannot perform %v operation between %v and %v",
-		strings.TrimLeft(event, "_"), lhs.Type().String(), rhs.Type().String()))
+	L.arithError51(lhs, rhs) // luapf: Lua 5.1's message
 
 	return LNil
 }
@@ -943,7 +946,17 @@ func stringConcat(L *LState, total, last int) LValue {
 				total--
 				i--
 			} else {
-				L.RaiseError("cannot perform concat operation between %v and %v", lhs.Type().String(), rhs.Type().String())
+				// luapf: Lua 5.1's message (luaG_concaterror): the left
+				// operand is named unless it is a string or number.
+				bad, at := lhs, i
+				if LVCanConvToString(lhs) {
+					bad, at = rhs, i+1
+				}
+				reg := at - L.currentFrame.LocalBase
+				if L.currentFrame.Fn.IsG || L.reg.Get(at) != bad {
+					reg = -1
+				}
+				L.typeErrorAt(bad, "concatenate", reg)
 				return LNil
 			}
 		} else {
@@ -970,10 +983,10 @@ func lessThan(L *LState, lhs, rhs LValue) bool {
 		if v2, ok2 := rhs.(LNumber); ok2 {
 			return v1 < v2
 		}
-		L.RaiseError("attempt to compare %v with %v", lhs.Type().String(), rhs.Type().String())
+		L.compareError51(lhs, rhs) // luapf: Lua 5.1's message
 	}
 	if lhs.Type() != rhs.Type() {
-		L.RaiseError("attempt to compare %v with %v", lhs.Type().String(), rhs.Type().String())
+		L.compareError51(lhs, rhs) // luapf: Lua 5.1's message
 		return false
 	}
 	ret := false
@@ -1028,7 +1041,7 @@ func objectRationalWithError(L *LState, lhs, rhs LValue, event string) bool {
 	case 0:
 		return false
 	}
-	L.RaiseError("attempt to compare %v with %v", lhs.Type().String(), rhs.Type().String())
+	L.compareError51(lhs, rhs) // luapf: Lua 5.1's message
 	return false
 }
 

@@ -1,6 +1,7 @@
 package lua
 
 import (
+	"math"
 	"reflect"
 	"unsafe"
 )
@@ -56,7 +57,8 @@ func newAllocator(size int) *allocator {
 // as a whole can be gc-ed.
 func (al *allocator) LNumber2I(v LNumber) LValue {
 	// first check for shared preloaded numbers
-	if v >= 0 && v < preloadLimit && float64(v) == float64(int64(v)) {
+	// luapf: not for -0, which is == 0 but prints "-0" (as in Lua 5.1)
+	if v >= 0 && v < preloadLimit && float64(v) == float64(int64(v)) && math.Float64bits(float64(v)) != 1<<63 {
 		return preloads[int(v)]
 	}
 

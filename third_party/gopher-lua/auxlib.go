@@ -19,7 +19,7 @@ func (ls *LState) CheckAny(n int) LValue {
 
 func (ls *LState) CheckInt(n int) int {
 	v := ls.Get(n)
-	if intv, ok := v.(LNumber); ok {
+	if intv, ok := toNumber51(v); ok { // luapf: strings convert, as in Lua 5.1
 		return int(intv)
 	}
 	ls.TypeError(n, LTNumber)
@@ -28,7 +28,7 @@ func (ls *LState) CheckInt(n int) int {
 
 func (ls *LState) CheckInt64(n int) int64 {
 	v := ls.Get(n)
-	if intv, ok := v.(LNumber); ok {
+	if intv, ok := toNumber51(v); ok { // luapf: strings convert, as in Lua 5.1
 		return int64(intv)
 	}
 	ls.TypeError(n, LTNumber)
@@ -146,7 +146,7 @@ func (ls *LState) OptInt(n int, d int) int {
 	if v == LNil {
 		return d
 	}
-	if intv, ok := v.(LNumber); ok {
+	if intv, ok := toNumber51(v); ok { // luapf: strings convert, as in Lua 5.1
 		return int(intv)
 	}
 	ls.TypeError(n, LTNumber)
@@ -158,7 +158,7 @@ func (ls *LState) OptInt64(n int, d int64) int64 {
 	if v == LNil {
 		return d
 	}
-	if intv, ok := v.(LNumber); ok {
+	if intv, ok := toNumber51(v); ok { // luapf: strings convert, as in Lua 5.1
 		return int64(intv)
 	}
 	ls.TypeError(n, LTNumber)
@@ -170,7 +170,7 @@ func (ls *LState) OptNumber(n int, d LNumber) LNumber {
 	if v == LNil {
 		return d
 	}
-	if lv, ok := v.(LNumber); ok {
+	if lv, ok := toNumber51(v); ok { // luapf: strings convert, as in Lua 5.1
 		return lv
 	}
 	ls.TypeError(n, LTNumber)
@@ -242,11 +242,12 @@ func (ls *LState) OptUserData(n int, d *LUserData) *LUserData {
 /* error operations {{{ */
 
 func (ls *LState) ArgError(n int, message string) {
-	ls.RaiseError("bad argument #%v to %v (%v)", n, ls.rawFrameFuncName(ls.currentFrame), message)
+	ls.argError51(n, message) // luapf: Lua 5.1's message
 }
 
 func (ls *LState) TypeError(n int, typ LValueType) {
-	ls.RaiseError("bad argument #%v to %v (%v expected, got %v)", n, ls.rawFrameFuncName(ls.currentFrame), typ.String(), ls.Get(n).Type().String())
+	// luapf: Lua 5.1's message
+	ls.argError51(n, fmt.Sprintf("%v expected, got %v", typ.String(), ls.typeName51(n)))
 }
 
 /* }}} */
@@ -386,11 +387,18 @@ func (ls *LState) LoadFile(path string) (*LFunction, error) {
 		}
 	}
 
-	return ls.Load(reader, path)
+	// luapf: chunk names as Lua 5.1's luaL_loadfile gives them, so that
+	// messages show the file name (see chunkID).
+	if len(path) == 0 {
+		return ls.Load(reader, "=stdin")
+	}
+	return ls.Load(reader, "@"+path)
 }
 
 func (ls *LState) LoadString(source string) (*LFunction, error) {
-	return ls.Load(strings.NewReader(source), "<string>")
+	// luapf: "=" keeps the name "<string>" as it is in messages (see
+	// chunkID); Lua's own loadstring names a chunk by its text.
+	return ls.Load(strings.NewReader(source), "=<string>")
 }
 
 func (ls *LState) DoFile(path string) error {

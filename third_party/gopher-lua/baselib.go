@@ -1,11 +1,8 @@
 package lua
 
 import (
-	"fmt"
 	"io"
-	"os"
 	"runtime"
-	"strconv"
 	"strings"
 )
 
@@ -25,7 +22,8 @@ func OpenBase(L *LState) int {
 
 var baseFuncs = map[string]LGFunction{
 	"assert":         baseAssert,
-	"collectgarbage": baseCollectGarbage,
+	"collectgarbage": baseCollectGarbage51, // luapf: Lua 5.1's options (luapf_gc.go)
+	"gcinfo":         baseGcInfo51,
 	"dofile":         baseDoFile,
 	"error":          baseError,
 	"getfenv":        baseGetFEnv,
@@ -56,8 +54,11 @@ var baseFuncs = map[string]LGFunction{
 }
 
 func baseAssert(L *LState) int {
+	// luapf: as Lua 5.1's luaB_assert (the message is placed like any
+	// library error, and a number is a message).
+	L.CheckAny(1)
 	if !L.ToBool(1) {
-		L.RaiseError(L.OptString(2, "assertion failed!"))
+		L.RaiseError("%s", L.optString51(2, "assertion failed!"))
 		return 0
 	}
 	return L.GetTop()
@@ -73,7 +74,7 @@ func baseDoFile(L *LState) int {
 	top := L.GetTop()
 	fn, err := L.LoadFile(src)
 	if err != nil {
-		L.Push(LString(err.Error()))
+		L.Push(LString(loadFileMessage51(src, err))) // luapf
 		L.Panic(L)
 	}
 	L.Push(fn)
@@ -82,21 +83,20 @@ func baseDoFile(L *LState) int {
 }
 
 func baseError(L *LState) int {
-	obj := L.CheckAny(1)
+	// luapf: as Lua 5.1's luaB_error: error() raises nil, and a number
+	// gets a position like a string.
+	obj := L.Get(1)
 	level := L.OptInt(2, 1)
+	if n, ok := obj.(LNumber); ok && level > 0 {
+		obj = LString(n.String())
+	}
 	L.Error(obj, level)
 	return 0
 }
 
 func baseGetFEnv(L *LState) int {
-	var value LValue
-	if L.GetTop() == 0 {
-		value = LNumber(1)
-	} else {
-		value = L.Get(1)
-	}
-
-	if fn, ok := value.(*LFunction); ok {
+	// luapf: as Lua 5.1's luaB_getfenv: a level must be on the stack.
+	if fn, ok := L.Get(1).(*LFunction); ok {
 		if !fn.IsG {
 			L.Push(fn.Env)
 		} else {
@@ -104,27 +104,42 @@ func baseGetFEnv(L *LState) int {
 		}
 		return 1
 	}
-
-	if number, ok := value.(LNumber); ok {
-		level := int(float64(number))
-		if level <= 0 {
-			L.Push(L.Env)
-		} else {
-			cf := L.currentFrame
-			for i := 0; i < level && cf != nil; i++ {
-				cf = cf.Parent
-			}
-			if cf == nil || cf.Fn.IsG {
-				L.Push(L.G.Global)
-			} else {
-				L.Push(cf.Fn.Env)
-			}
-		}
+	level := int(checkCInt51Opt(L, 1, 1))
+	if level < 0 {
+		L.ArgError(1, "level must be non-negative")
+	}
+	if level == 0 {
+		L.Push(L.Env)
 		return 1
 	}
-
-	L.Push(L.G.Global)
+	cf := levelFrame51(L, level)
+	if cf == nil || cf.Fn.IsG {
+		L.Push(L.G.Global)
+	} else {
+		L.Push(cf.Fn.Env)
+	}
 	return 1
+}
+
+// levelFrame51 is the frame at level (1: the caller of the running Go
+// function), raising Lua 5.1's "invalid level" when there is none.
+func levelFrame51(L *LState, level int) *callFrame {
+	cf := L.currentFrame
+	for i := 0; i < level && cf != nil; i++ {
+		cf = cf.Parent
+	}
+	if cf == nil {
+		L.ArgError(1, "invalid level")
+	}
+	return cf
+}
+
+// checkCInt51Opt is luaL_optint.
+func checkCInt51Opt(L *LState, n int, def int32) int32 {
+	if L.Get(n) == LNil {
+		return def
+	}
+	return checkCInt(L, n)
 }
 
 func baseGetMetatable(L *LState) int {
@@ -169,7 +184,7 @@ func loadaux(L *LState, reader io.Reader, chunkname string) int {
 
 func baseLoad(L *LState) int {
 	fn := L.CheckFunction(1)
-	chunkname := L.OptString(2, "?")
+	chunkname := L.OptString(2, "=(load)") // luapf: Lua 5.1's name
 	top := L.GetTop()
 	buf := []string{}
 	for {
@@ -196,27 +211,24 @@ func baseLoad(L *LState) int {
 }
 
 func baseLoadFile(L *LState) int {
-	var reader io.Reader
-	var chunkname string
-	var err error
-	if L.GetTop() < 1 {
-		reader = os.Stdin
-		chunkname = "<stdin>"
-	} else {
-		chunkname = L.CheckString(1)
-		reader, err = os.Open(chunkname)
-		if err != nil {
-			L.Push(LNil)
-			L.Push(LString(fmt.Sprintf("can not open file: %v", chunkname)))
-			return 2
-		}
-		defer reader.(*os.File).Close()
+	// luapf: as Lua 5.1's luaL_loadfile: the chunk is named @file (or
+	// =stdin), a first line starting with # is skipped, and the messages
+	// are Lua's.
+	path := L.OptString(1, "")
+	fn, err := L.LoadFile(path)
+	if err != nil {
+		L.Push(LNil)
+		L.Push(LString(loadFileMessage51(path, err)))
+		return 2
 	}
-	return loadaux(L, reader, chunkname)
+	L.Push(fn)
+	return 1
 }
 
 func baseLoadString(L *LState) int {
-	return loadaux(L, strings.NewReader(L.CheckString(1)), L.OptString(2, "<string>"))
+	// luapf: Lua 5.1 names a string chunk by its text (see chunkID).
+	str := L.CheckString(1)
+	return loadaux(L, strings.NewReader(str), L.OptString(2, str))
 }
 
 func baseNext(L *LState) int {
@@ -281,14 +293,36 @@ func basePCall(L *LState) int {
 }
 
 func basePrint(L *LState) int {
+	// luapf: as Lua 5.1's luaB_print: each value through the global
+	// tostring, written (up to a NUL, as fputs) to io.stdout, whose buffer
+	// it shares with io.write as C's stdout is shared.
 	top := L.GetTop()
+	tostring := L.GetGlobal("tostring")
+	var line []byte
 	for i := 1; i <= top; i++ {
-		fmt.Print(L.ToStringMeta(L.Get(i)).String())
-		if i != top {
-			fmt.Print("\t")
+		var s LValue
+		if isBaseToString(tostring) {
+			s = L.ToStringMeta(L.Get(i))
+		} else {
+			L.Push(tostring)
+			L.Push(L.Get(i))
+			L.Call(1, 1)
+			s = L.reg.Pop()
 		}
+		if !LVCanConvToString(s) {
+			L.RaiseError("'tostring' must return a string to 'print'")
+		}
+		if i > 1 {
+			line = append(line, '\t')
+		}
+		str := LVAsString(s)
+		if j := strings.IndexByte(str, 0); j >= 0 {
+			str = str[:j]
+		}
+		line = append(line, str...)
 	}
-	fmt.Println("")
+	line = append(line, '\n')
+	stdoutWriter(L).Write(line)
 	return 0
 }
 
@@ -317,79 +351,61 @@ func baseRawSet(L *LState) int {
 }
 
 func baseSelect(L *LState) int {
-	L.CheckTypes(1, LTNumber, LTString)
-	switch lv := L.Get(1).(type) {
-	case LNumber:
-		idx := int(lv)
-		num := L.GetTop()
-		if idx < 0 {
-			idx = num + idx
-		} else if idx > num {
-			idx = num
-		}
-		if 1 > idx {
-			L.ArgError(1, "index out of range")
-		}
-		return num - idx
-	case LString:
-		if string(lv) != "#" {
-			L.ArgError(1, "invalid string '"+string(lv)+"'")
-		}
-		L.Push(LNumber(L.GetTop() - 1))
+	// luapf: as Lua 5.1's luaB_select.
+	n := L.GetTop()
+	if s, ok := L.Get(1).(LString); ok && strings.HasPrefix(string(s), "#") {
+		L.Push(LNumber(n - 1))
 		return 1
 	}
-	return 0
+	i := int(checkCInt(L, 1))
+	if i < 0 {
+		i = n + i
+	} else if i > n {
+		i = n
+	}
+	if 1 > i {
+		L.ArgError(1, "index out of range")
+	}
+	return n - i
 }
 
 func baseSetFEnv(L *LState) int {
-	var value LValue
-	if L.GetTop() == 0 {
-		value = LNumber(1)
-	} else {
-		value = L.Get(1)
-	}
+	// luapf: as Lua 5.1's luaB_setfenv, with its checks and messages.
 	env := L.CheckTable(2)
-
-	if fn, ok := value.(*LFunction); ok {
+	const cannot = "'setfenv' cannot change environment of given object"
+	if fn, ok := L.Get(1).(*LFunction); ok {
 		if fn.IsG {
-			L.RaiseError("cannot change the environment of given object")
-		} else {
-			fn.Env = env
-			L.Push(fn)
-			return 1
+			L.RaiseError(cannot)
 		}
+		fn.Env = env
+		L.Push(fn)
+		return 1
 	}
-
-	if number, ok := value.(LNumber); ok {
-		level := int(float64(number))
-		if level <= 0 {
-			L.Env = env
-			return 0
-		}
-
-		cf := L.currentFrame
-		for i := 0; i < level && cf != nil; i++ {
-			cf = cf.Parent
-		}
-		if cf == nil || cf.Fn.IsG {
-			L.RaiseError("cannot change the environment of given object")
-		} else {
-			cf.Fn.Env = env
-			L.Push(cf.Fn)
-			return 1
-		}
+	level := int(checkCInt(L, 1))
+	if level < 0 {
+		L.ArgError(1, "level must be non-negative")
 	}
-
-	L.RaiseError("cannot change the environment of given object")
-	return 0
+	if level == 0 {
+		L.Env = env
+		return 0
+	}
+	cf := levelFrame51(L, level)
+	if cf.Fn.IsG {
+		L.RaiseError(cannot)
+	}
+	cf.Fn.Env = env
+	L.Push(cf.Fn)
+	return 1
 }
 
 func baseSetMetatable(L *LState) int {
-	L.CheckTypes(2, LTNil, LTTable)
-	obj := L.Get(1)
-	if obj == LNil {
-		L.RaiseError("cannot set metatable to a nil object.")
+	// luapf: as Lua 5.1's luaB_setmetatable: tables only.
+	t := L.Get(2).Type()
+	L.CheckTable(1)
+	if t != LTNil && t != LTTable {
+		L.ArgError(2, "nil or table expected")
 	}
+	obj := L.Get(1)
 	mt := L.Get(2)
 	if m := L.metatable(obj, true); m != LNil {
 		if tb, ok := m.(*LTable); ok && tb.RawGetString("__metatable") != LNil {
@@ -402,31 +418,31 @@ func baseSetMetatable(L *LState) int {
 }
 
 func baseToNumber(L *LState) int {
+	// luapf: as Lua 5.1's luaB_tonumber: base 10 converts as the lexer
+	// does (luapf_number.go), other bases as strtoul.
 	base := L.OptInt(2, 10)
-	noBase := L.Get(2) == LNil
-
-	switch lv := L.CheckAny(1).(type) {
-	case LNumber:
-		L.Push(lv)
-	case LString:
-		str := strings.Trim(string(lv), " \n\t")
-		if strings.Index(str, ".") > -1 {
-			if v, err := strconv.ParseFloat(str, LNumberBit); err != nil {
-				L.Push(LNil)
-			} else {
+	if base == 10 {
+		switch lv := L.CheckAny(1).(type) {
+		case LNumber:
+			L.Push(lv)
+		case LString:
+			if v, ok := luaStr2Number(string(lv)); ok {
 				L.Push(LNumber(v))
-			}
-		} else {
-			if noBase && strings.HasPrefix(strings.ToLower(str), "0x") {
-				base, str = 16, str[2:] // Hex number
-			}
-			if v, err := strconv.ParseInt(str, base, LNumberBit); err != nil {
-				L.Push(LNil)
 			} else {
-				L.Push(LNumber(v))
+				L.Push(LNil)
 			}
+		default:
+			L.Push(LNil)
 		}
-	default:
+		return 1
+	}
+	s := L.CheckString(1)
+	if base < 2 || base > 36 {
+		L.ArgError(2, "base out of range")
+	}
+	if v, ok := luaStrToUlong(s, base); ok {
+		L.Push(LNumber(v))
+	} else {
 		L.Push(LNil)
 	}
 	return 1
@@ -445,16 +461,23 @@ func baseType(L *LState) int {
 
 func baseUnpack(L *LState) int {
 	tb := L.CheckTable(1)
-	start := L.OptInt(2, 1)
-	end := L.OptInt(3, tb.Len())
+	start := int(checkCInt51Opt(L, 2, 1))
+	end := tb.Len()
+	if L.Get(3) != LNil {
+		end = int(checkCInt(L, 3))
+	}
+	if start > end {
+		return 0
+	}
+	// luapf: Lua 5.1 refuses more results than its C stack takes
+	// (LUAI_MAXCSTACK, 8000) rather than running out of registers.
+	if n := end - start + 1; n <= 0 || n+L.GetTop() > 8000 {
+		L.RaiseError("too many results to unpack")
+	}
 	for i := start; i <= end; i++ {
 		L.Push(tb.RawGetInt(i))
 	}
-	ret := end - start + 1
-	if ret < 0 {
-		return 0
-	}
-	return ret
+	return end - start + 1
 }
 
 func baseXPCall(L *LState) int {
@@ -529,7 +552,7 @@ func loRequire(L *LState) int {
 	lv := L.GetField(loaded, name)
 	if LVAsBool(lv) {
 		if lv == loopdetection {
-			L.RaiseError("loop or previous error loading module: %s", name)
+			L.RaiseError("loop or previous error loading module '%s'", name) // luapf: Lua 5.1's message
 		}
 		L.Push(lv)
 		return 1
@@ -543,7 +566,8 @@ func loRequire(L *LState) int {
 	for i := 1; ; i++ {
 		loader := L.RawGetInt(loaders, i)
 		if loader == LNil {
-			L.RaiseError("module %s not found:\n\t%s, ", name, strings.Join(messages, "\n\t"))
+			// luapf: Lua 5.1's message; each loader's starts "\n\t"
+			L.RaiseError("module '%s' not found:%s", name, strings.Join(messages, ""))
 		}
 		L.Push(loader)
 		L.Push(LString(name))

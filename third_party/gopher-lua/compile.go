@@ -364,10 +364,13 @@ type codeBlock struct {
 	LastLine       int
 	labels         map[string]*gotoLabelDesc
 	firstGotoIndex int
+	// luapf: the DbgLocals indexes of the block's locals (EndScope); a
+	// local's register index is not one, registers are reused.
+	dbgLocals []int
 }
 
 func newCodeBlock(localvars *varNamePool, blabel int, parent *codeBlock, pos ast.PositionHolder, firstGotoIndex int) *codeBlock {
-	bl := &codeBlock{localvars, blabel, parent, false, 0, 0, map[string]*gotoLabelDesc{}, firstGotoIndex}
+	bl := &codeBlock{localvars, blabel, parent, false, 0, 0, map[string]*gotoLabelDesc{}, firstGotoIndex, nil}
 	if pos != nil {
 		bl.LineStart = pos.Line()
 		bl.LastLine = pos.LastLine()
@@ -543,6 +546,7 @@ func (fc *funcContext) BlockLocalVarsCount() int {
 
 func (fc *funcContext) RegisterLocalVar(name string) int {
 	ret := fc.Block.LocalVars.Register(name)
+	fc.Block.dbgLocals = append(fc.Block.dbgLocals, len(fc.Proto.DbgLocals)) // luapf
 	fc.Proto.DbgLocals = append(fc.Proto.DbgLocals, &DbgLocalInfo{Name: name, StartPc: fc.Code.LastPC() + 1})
 	fc.SetRegTop(fc.RegTop() + 1)
 	return ret
@@ -597,8 +601,20 @@ func (fc *funcContext) LeaveBlock() int {
 }
 
 func (fc *funcContext) EndScope() {
-	for _, vr := range fc.Block.LocalVars.List() {
-		fc.Proto.DbgLocals[vr.Index].EndPc = fc.Code.LastPC()
+	// luapf: the block's own locals (upstream indexed DbgLocals by
+	// register), ending at the first instruction where they are no longer
+	// active, as in Lua 5.1 (LocalName tests pc < EndPc).
+	for _, i := range fc.Block.dbgLocals {
+		fc.Proto.DbgLocals[i].EndPc = fc.Code.LastPC() + 1
+	}
+}
+
+// luapf: activateLocals starts the n locals last registered at the next
+// instruction, as Lua 5.1's adjustlocalvars does once their initial values
+// are computed (a for loop registers them before, to compute into them).
+func (fc *funcContext) activateLocals(n int) {
+	for _, l := range fc.Proto.DbgLocals[len(fc.Proto.DbgLocals)-n:] {
+		l.StartPc = fc.Code.LastPC() + 1
 	}
 }
 
@@ -1071,6 +1087,7 @@ func compileNumberForStmt(context *funcContext, stmt *ast.NumberForStmt) { // {{
 	}
 	ecupdate(ec, ecLocal, rstep, 0)
 	compileExpr(context, reg, stmt.Step, ec)
+	context.activateLocals(3) // luapf
 
 	code.AddASbx(OP_FORPREP, rindex, 0, sline(stmt))
 
@@ -1102,6 +1119,7 @@ func compileGenericForStmt(context *funcContext, stmt *ast.GenericForStmt) { // 
 	context.RegisterLocalVar("(for control)")
 
 	compileRegAssignment(context, stmt.Names, stmt.Exprs, context.RegTop()-3, 3, sline(stmt))
+	context.activateLocals(3) // luapf
 
 	code.AddASbx(OP_JMP, 0, fllabel, sline(stmt))
 
@@ -1272,26 +1290,34 @@ func constFold(exp ast.Expr) ast.Expr { // {{{
 	case *ast.ArithmeticOpExpr:
 		lvalue, lisconst := lnumberValue(constFold(expr.Lhs))
 		rvalue, risconst := lnumberValue(constFold(expr.Rhs))
-		if lisconst && risconst {
-			switch expr.Operator {
-			case "+":
-				return &constLValueExpr{Value: lvalue + rvalue}
-			case "-":
-				return &constLValueExpr{Value: lvalue - rvalue}
-			case "*":
-				return &constLValueExpr{Value: lvalue * rvalue}
-			case "/":
-				return &constLValueExpr{Value: lvalue / rvalue}
-			case "%":
-				return &constLValueExpr{Value: luaModulo(lvalue, rvalue)}
-			case "^":
-				return &constLValueExpr{Value: LNumber(math.Pow(float64(lvalue), float64(rvalue)))}
-			default:
-				panic(fmt.Sprintf("unknown binop: %v", expr.Operator))
-			}
-		} else {
+		// luapf: folded as Lua 5.1's constfolding folds: no division or
+		// modulo by zero and no result that is not a number; such
+		// operations stay, with their constants (which of 0 and -0 a
+		// function's constants keep depends on it).
+		if !lisconst || !risconst || (rvalue == 0 && (expr.Operator == "/" || expr.Operator == "%")) {
 			return expr
 		}
+		var r LNumber
+		switch expr.Operator {
+		case "+":
+			r = lvalue + rvalue
+		case "-":
+			r = lvalue - rvalue
+		case "*":
+			r = lvalue * rvalue
+		case "/":
+			r = lvalue / rvalue
+		case "%":
+			r = luaModulo(lvalue, rvalue)
+		case "^":
+			r = LNumber(math.Pow(float64(lvalue), float64(rvalue)))
+		default:
+			panic(fmt.Sprintf("unknown binop: %v", expr.Operator))
+		}
+		if r != r {
+			return expr
+		}
+		return &constLValueExpr{Value: r}
 	case *ast.UnaryMinusOpExpr:
 		expr.Expr = constFold(expr.Expr)
 		if value, ok := lnumberValue(expr.Expr); ok {
@@ -1395,19 +1421,23 @@ func compileTableExpr(context *funcContext, reg int, ex *ast.TableExpr, ec *expc
 			}
 			c := (arraycount-1)/FieldsPerFlush + 1
 			b := num
-			if islast && isVarArgReturnExpr(field.Value) {
+			// luapf: only a positional last field spreads its values; a
+			// keyed one ({1, k = f()}) put f's results in the array too.
+			if islast && field.Key == nil && isVarArgReturnExpr(field.Value) {
 				b = 0
 			}
 			line := field.Value
 			if field.Key != nil {
 				line = field.Key
 			}
+			// luapf: a batch number over 511 goes in the next code word,
+			// which upstream filled with 0 (so items past 25,550 went to
+			// the wrong indexes).
 			if c > 511 {
-				c = 0
-			}
-			code.AddABC(OP_SETLIST, tablereg, b, c, sline(line))
-			if c == 0 {
+				code.AddABC(OP_SETLIST, tablereg, b, 0, sline(line))
 				code.Add(uint32(c), sline(line))
+			} else {
+				code.AddABC(OP_SETLIST, tablereg, b, c, sline(line))
 			}
 		}
 	}
@@ -1866,5 +1896,8 @@ func Compile(chunk []ast.Stmt, name string) (proto *FunctionProto, err error) { 
 	context := newFuncContext(name, nil)
 	compileFunctionExpr(context, funcexpr, ecnone(0))
 	proto = context.Proto
+	// luapf: a main chunk is defined on lines 0 to 0 in Lua 5.1; the last
+	// line is only used for the return the compiler adds.
+	proto.LineDefined, proto.LastLineDefined = 0, 0
 	return
 } // }}}

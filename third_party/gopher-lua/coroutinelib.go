@@ -17,7 +17,10 @@ var coFuncs = map[string]LGFunction{
 }
 
 func coCreate(L *LState) int {
-	fn := L.CheckFunction(1)
+	fn, ok := L.Get(1).(*LFunction)
+	if !ok || fn.IsG {
+		L.ArgError(1, "Lua function expected") // luapf: Lua 5.1's check
+	}
 	newthread, _ := L.NewThread()
 	base := 0
 	newthread.stack.Push(callFrame{
@@ -36,13 +39,40 @@ func coCreate(L *LState) int {
 }
 
 func coYield(L *LState) int {
+	// luapf: Lua 5.1 cannot yield across a C call (pcall, a metamethod, a
+	// library function's callback) or from the main thread. gopher-lua
+	// returned from the innermost such call instead, and a later resume
+	// crashed.
+	if L.Parent == nil || !canYield51(L) {
+		L.raiseError(0, "attempt to yield across metamethod/C-call boundary")
+	}
 	return -1
 }
 
+// canYield51 reports whether no frame below the running yield is a C-call
+// boundary.
+func canYield51(L *LState) bool {
+	for f := L.currentFrame; f != nil; f = f.Parent {
+		if f.Nested || (f != L.currentFrame && f.Fn.IsG) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkCoroutine51 is Lua 5.1's check of a coroutine argument.
+func checkCoroutine51(L *LState, n int) *LState {
+	th, ok := L.Get(n).(*LState)
+	if !ok {
+		L.ArgError(n, "coroutine expected")
+	}
+	return th
+}
+
 func coResume(L *LState) int {
-	th := L.CheckThread(1)
-	if L.G.CurrentThread == th {
-		msg := "can not resume a running thread"
+	th := checkCoroutine51(L, 1) // luapf: Lua 5.1's checks and messages
+	if status := L.Status(th); status != "suspended" {
+		msg := "cannot resume " + status + " coroutine"
 		if th.wrapped {
 			L.RaiseError(msg)
 			return 0
@@ -52,7 +82,7 @@ func coResume(L *LState) int {
 		return 2
 	}
 	if th.Dead {
-		msg := "can not resume a dead thread"
+		msg := "cannot resume dead coroutine"
 		if th.wrapped {
 			L.RaiseError(msg)
 			return 0
@@ -91,7 +121,7 @@ func coRunning(L *LState) int {
 }
 
 func coStatus(L *LState) int {
-	L.Push(LString(L.Status(L.CheckThread(1))))
+	L.Push(LString(L.Status(checkCoroutine51(L, 1)))) // luapf
 	return 1
 }
 

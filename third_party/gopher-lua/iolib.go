@@ -16,7 +16,7 @@ var ioFuncs = map[string]LGFunction{
 	"lines":   ioLines,
 	"input":   ioInput,
 	"output":  ioOutput,
-	"open":    ioOpenFile,
+	"open":    ioOpenFile51, // luapf: fopen's modes and results
 	"popen":   ioPopen,
 	"read":    ioRead,
 	"type":    ioType,
@@ -58,7 +58,7 @@ func checkFile(L *LState) *lFile {
 
 func errorIfFileIsClosed(L *LState, file *lFile) {
 	if file.closed {
-		L.ArgError(1, "file is closed")
+		L.RaiseError("attempt to use a closed file") // luapf: Lua 5.1's message
 	}
 }
 
@@ -188,6 +188,8 @@ func OpenIo(L *LState) int {
 		file, _ := newFile(L, finfo.file, "", 0, os.FileMode(0), finfo.writable, finfo.readable)
 		mod.RawSetString(finfo.name, file)
 	}
+	// luapf: print writes through io.stdout (stdoutWriter).
+	L.G.Registry.RawSetString(registryStdout, mod.RawGetString("stdout"))
 	uv := L.CreateTable(2, 0)
 	uv.RawSetInt(fileDefOutIndex, mod.RawGetString("stdout"))
 	uv.RawSetInt(fileDefInIndex, mod.RawGetString("stdin"))
@@ -207,7 +209,7 @@ var fileMethods = map[string]LGFunction{
 	"flush":      fileFlush,
 	"lines":      fileLines,
 	"read":       fileRead,
-	"seek":       fileSeek,
+	"seek":       fileSeek51, // luapf: fseek's options and results
 	"setvbuf":    fileSetVBuf,
 }
 
@@ -320,93 +322,7 @@ func fileFlushAux(L *LState, file *lFile) int {
 }
 
 func fileReadAux(L *LState, file *lFile, idx int) int {
-	if n := fileIsReadable(L, file); n != 0 {
-		return n
-	}
-	errorIfFileIsClosed(L, file)
-	if L.GetTop() == idx-1 {
-		L.Push(LString("*l"))
-	}
-	var err error
-	top := L.GetTop()
-	for i := idx; i <= top; i++ {
-		switch lv := L.Get(i).(type) {
-		case LNumber:
-			size := int64(lv)
-			if size == 0 {
-				_, err = file.reader.ReadByte()
-				if err == io.EOF {
-					L.Push(LNil)
-					goto normalreturn
-				}
-				file.reader.UnreadByte()
-			}
-			var buf []byte
-			var iseof bool
-			buf, err, iseof = readBufioSize(file.reader, size)
-			if iseof {
-				L.Push(LNil)
-				goto normalreturn
-			}
-			if err != nil {
-				goto errreturn
-			}
-			L.Push(LString(string(buf)))
-		case LString:
-			options := L.CheckString(i)
-			if len(options) > 0 && options[0] != '*' {
-				L.ArgError(2, "invalid options:"+options)
-			}
-			for _, opt := range options[1:] {
-				switch opt {
-				case 'n':
-					var v LNumber
-					_, err = fmt.Fscanf(file.reader, LNumberScanFormat, &v)
-					if err == io.EOF {
-						L.Push(LNil)
-						goto normalreturn
-					}
-					if err != nil {
-						goto errreturn
-					}
-					L.Push(v)
-				case 'a':
-					var buf []byte
-					buf, err = io.ReadAll(file.reader)
-					if err == io.EOF {
-						L.Push(emptyLString)
-						goto normalreturn
-					}
-					if err != nil {
-						goto errreturn
-					}
-					L.Push(LString(string(buf)))
-				case 'l':
-					var buf []byte
-					var iseof bool
-					buf, err, iseof = readBufioLine(file.reader)
-					if iseof {
-						L.Push(LNil)
-						goto normalreturn
-					}
-					if err != nil {
-						goto errreturn
-					}
-					L.Push(LString(string(buf)))
-				default:
-					L.ArgError(2, "invalid options:"+string(opt))
-				}
-			}
-		}
-	}
-normalreturn:
-	return L.GetTop() - top
-
-errreturn:
-	L.Push(LNil)
-	L.Push(LString(err.Error()))
-	L.Push(LNumber(1)) // C-Lua compatibility: Original Lua pushes errno to the stack
-	return 3
+	return fileRead51(L, file, idx) // luapf: Lua 5.1's g_read (luapf_io.go)
 }
 
 var fileSeekOptions = []string{"set", "cur", "end"}
@@ -468,15 +384,15 @@ func fileLinesIter(L *LState) int {
 	} else {
 		file = L.Get(UpvalueIndex(2)).(*LUserData).Value.(*lFile)
 	}
-	buf, _, err := file.reader.ReadLine()
+	line, ok, err := readLine51(file.reader) // luapf: lines of any length, with \r
 	if err != nil {
-		if err == io.EOF {
-			L.Push(LNil)
-			return 1
-		}
 		L.RaiseError(err.Error())
 	}
-	L.Push(LString(string(buf)))
+	if !ok {
+		L.Push(LNil)
+		return 1
+	}
+	L.Push(LString(line))
 	return 1
 }
 
@@ -581,18 +497,18 @@ func ioLinesIter(L *LState) int {
 		file = L.Get(UpvalueIndex(2)).(*LUserData).Value.(*lFile)
 		toclose = true
 	}
-	buf, _, err := file.reader.ReadLine()
+	line, ok, err := readLine51(file.reader) // luapf: lines of any length, with \r
 	if err != nil {
-		if err == io.EOF {
-			if toclose {
-				fileCloseAux(L, file)
-			}
-			L.Push(LNil)
-			return 1
-		}
 		L.RaiseError(err.Error())
 	}
-	L.Push(LString(string(buf)))
+	if !ok {
+		if toclose {
+			fileCloseAux(L, file)
+		}
+		L.Push(LNil)
+		return 1
+	}
+	L.Push(LString(line))
 	return 1
 }
 
@@ -606,7 +522,7 @@ func ioLines(L *LState) int {
 	path := L.CheckString(1)
 	ud, err := newFile(L, nil, path, os.O_RDONLY, os.FileMode(0600), false, true)
 	if err != nil {
-		return 0
+		L.ArgError(1, path+": "+strerror51(err)) // luapf: Lua 5.1's fileerror
 	}
 	L.Push(L.NewClosure(ioLinesIter, L.Get(UpvalueIndex(1)), ud))
 	return 1

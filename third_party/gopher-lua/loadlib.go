@@ -65,8 +65,9 @@ func OpenPackage(L *LState) int {
 	L.SetField(packagemod, "path", LString(loGetPath(LuaPath, LuaPathDefault)))
 	L.SetField(packagemod, "cpath", emptyLString)
 
+	// luapf: no newline after the last line, as Lua 5.1's LUA_PATH_CONFIG
 	L.SetField(packagemod, "config", LString(LuaDirSep+"\n"+LuaPathSep+
-		"\n"+LuaPathMark+"\n"+LuaExecDir+"\n"+LuaIgMark+"\n"))
+		"\n"+LuaPathMark+"\n"+LuaExecDir+"\n"+LuaIgMark))
 
 	L.Push(packagemod)
 	return 1
@@ -85,7 +86,7 @@ func loLoaderPreload(L *LState) int {
 	}
 	lv := L.GetField(preload, name)
 	if lv == LNil {
-		L.Push(LString(fmt.Sprintf("no field package.preload['%s']", name)))
+		L.Push(LString(fmt.Sprintf("\n\tno field package.preload['%s']", name))) // luapf: Lua 5.1's
 		return 1
 	}
 	L.Push(lv)
@@ -93,18 +94,45 @@ func loLoaderPreload(L *LState) int {
 }
 
 func loLoaderLua(L *LState) int {
+	// luapf: as Lua 5.1's loader_Lua, with its messages.
 	name := L.CheckString(1)
-	path, msg := loFindFile(L, name, "path")
+	path, tried := FindFile(L, name, "path")
 	if len(path) == 0 {
-		L.Push(LString(msg))
+		L.Push(LString(tried))
 		return 1
 	}
 	fn, err1 := L.LoadFile(path)
 	if err1 != nil {
-		L.RaiseError(err1.Error())
+		L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, path, loadFileMessage51(path, err1))
 	}
 	L.Push(fn)
 	return 1
+}
+
+// FindFile is Lua 5.1's findfile (loadlib.c): the first readable file that
+// the templates of package[pname] ("path" or "cpath") give for the module
+// name, or "" and a "\n\tno file 'NAME'" line for each file tried. luapf:
+// exported for luapf's loaders of C modules.
+func FindFile(L *LState, name, pname string) (path, tried string) {
+	name = strings.Replace(name, ".", string(os.PathSeparator), -1)
+	lv := L.GetField(L.GetField(L.Get(EnvironIndex), "package"), pname)
+	templates, ok := lv.(LString)
+	if !ok {
+		L.RaiseError("'package.%s' must be a string", pname)
+	}
+	var msgs strings.Builder
+	for _, template := range strings.Split(string(templates), ";") {
+		if template == "" {
+			continue
+		}
+		filename := strings.Replace(template, "?", name, -1)
+		if f, err := os.Open(filename); err == nil {
+			f.Close()
+			return filename, ""
+		}
+		msgs.WriteString("\n\tno file '" + filename + "'")
+	}
+	return "", msgs.String()
 }
 
 func loLoadLib(L *LState) int {

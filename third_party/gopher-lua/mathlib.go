@@ -2,47 +2,48 @@ package lua
 
 import (
 	"math"
-	"math/rand"
 )
 
 func OpenMath(L *LState) int {
 	mod := L.RegisterModule(MathLibName, mathFuncs).(*LTable)
 	mod.RawSetString("pi", LNumber(math.Pi))
-	mod.RawSetString("huge", LNumber(math.MaxFloat64))
+	mod.RawSetString("huge", LNumber(math.Inf(1))) // luapf: HUGE_VAL, as Lua 5.1
+	// luapf: glibc's generator, as Lua 5.1 (luapf_random.go).
+	random := newRandomState()
+	mod.RawSetString("random", L.NewClosure(mathRandom51, random))
+	mod.RawSetString("randomseed", L.NewClosure(mathRandomseed51, random))
 	L.Push(mod)
 	return 1
 }
 
 var mathFuncs = map[string]LGFunction{
-	"abs":        mathAbs,
-	"acos":       mathAcos,
-	"asin":       mathAsin,
-	"atan":       mathAtan,
-	"atan2":      mathAtan2,
-	"ceil":       mathCeil,
-	"cos":        mathCos,
-	"cosh":       mathCosh,
-	"deg":        mathDeg,
-	"exp":        mathExp,
-	"floor":      mathFloor,
-	"fmod":       mathFmod,
-	"frexp":      mathFrexp,
-	"ldexp":      mathLdexp,
-	"log":        mathLog,
-	"log10":      mathLog10,
-	"max":        mathMax,
-	"min":        mathMin,
-	"mod":        mathMod,
-	"modf":       mathModf,
-	"pow":        mathPow,
-	"rad":        mathRad,
-	"random":     mathRandom,
-	"randomseed": mathRandomseed,
-	"sin":        mathSin,
-	"sinh":       mathSinh,
-	"sqrt":       mathSqrt,
-	"tan":        mathTan,
-	"tanh":       mathTanh,
+	"abs":   mathAbs,
+	"acos":  mathAcos,
+	"asin":  mathAsin,
+	"atan":  mathAtan,
+	"atan2": mathAtan2,
+	"ceil":  mathCeil,
+	"cos":   mathCos,
+	"cosh":  mathCosh,
+	"deg":   mathDeg,
+	"exp":   mathExp,
+	"floor": mathFloor,
+	"fmod":  mathFmod,
+	"frexp": mathFrexp,
+	"ldexp": mathLdexp,
+	"log":   mathLog,
+	"log10": mathLog10,
+	"max":   mathMax,
+	"min":   mathMin,
+	"mod":   mathFmod, // luapf: Lua 5.1's math.mod is fmod
+	"modf":  mathModf,
+	"pow":   mathPow,
+	"rad":   mathRad,
+	"sin":   mathSin,
+	"sinh":  mathSinh,
+	"sqrt":  mathSqrt,
+	"tan":   mathTan,
+	"tanh":  mathTanh,
 }
 
 func mathAbs(L *LState) int {
@@ -128,9 +129,7 @@ func mathLog10(L *LState) int {
 }
 
 func mathMax(L *LState) int {
-	if L.GetTop() == 0 {
-		L.RaiseError("wrong number of arguments")
-	}
+	// luapf: no arguments fail in CheckNumber, with Lua 5.1's message.
 	max := L.CheckNumber(1)
 	top := L.GetTop()
 	for i := 2; i <= top; i++ {
@@ -144,9 +143,7 @@ func mathMax(L *LState) int {
 }
 
 func mathMin(L *LState) int {
-	if L.GetTop() == 0 {
-		L.RaiseError("wrong number of arguments")
-	}
+	// luapf: no arguments fail in CheckNumber, with Lua 5.1's message.
 	min := L.CheckNumber(1)
 	top := L.GetTop()
 	for i := 2; i <= top; i++ {
@@ -168,6 +165,9 @@ func mathMod(L *LState) int {
 
 func mathModf(L *LState) int {
 	v1, v2 := math.Modf(float64(L.CheckNumber(1)))
+	if math.IsInf(v1, 0) {
+		v2 = math.Copysign(0, v1) // luapf: C's modf, as Lua 5.1
+	}
 	L.Push(LNumber(v1))
 	L.Push(LNumber(v2))
 	return 2
@@ -181,26 +181,6 @@ func mathPow(L *LState) int {
 func mathRad(L *LState) int {
 	L.Push(LNumber(float64(L.CheckNumber(1)) * math.Pi / 180))
 	return 1
-}
-
-func mathRandom(L *LState) int {
-	switch L.GetTop() {
-	case 0:
-		L.Push(LNumber(rand.Float64()))
-	case 1:
-		n := L.CheckInt(1)
-		L.Push(LNumber(rand.Intn(n) + 1))
-	default:
-		min := L.CheckInt(1)
-		max := L.CheckInt(2) + 1
-		L.Push(LNumber(rand.Intn(max-min) + min))
-	}
-	return 1
-}
-
-func mathRandomseed(L *LState) int {
-	rand.Seed(L.CheckInt64(1))
-	return 0
 }
 
 func mathSin(L *LState) int {

@@ -48,6 +48,9 @@ func getBoolField(L *LState, tb *LTable, key string, v bool) bool {
 
 func OpenOs(L *LState) int {
 	osmod := L.RegisterModule(OsLibName, osFuncs)
+	for name, fn := range osFuncs51 { // luapf: Lua 5.1's (luapf_os.go)
+		L.SetField(osmod, name, L.NewFunction(fn))
+	}
 	L.Push(osmod)
 	return 1
 }

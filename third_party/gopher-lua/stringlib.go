@@ -14,7 +14,12 @@ func OpenString(L *LState) int {
 	//_, ok := L.G.builtinMts[int(LTString)]
 	//if !ok {
 	mod = L.RegisterModule(StringLibName, strFuncs).(*LTable)
-	gmatch := L.NewClosure(strGmatch, L.NewFunction(strGmatchIter))
+	// luapf: Lua 5.1's lstrlib (luapf_strlib.go) for everything but
+	// string.dump, which gopher-lua cannot do.
+	for name, fn := range strFuncs51 {
+		mod.RawSetString(name, L.NewFunction(fn))
+	}
+	gmatch := L.NewFunction(strGmatch51)
 	mod.RawSetString("gmatch", gmatch)
 	mod.RawSetString("gfind", gmatch)
 	mod.RawSetString("__index", mod)
@@ -22,6 +27,20 @@ func OpenString(L *LState) int {
 	//}
 	L.Push(mod)
 	return 1
+}
+
+// luapf: strFuncs51 replaces these (see OpenString).
+var strFuncs51 = map[string]LGFunction{
+	"byte":   strByte51,
+	"char":   strChar51,
+	"find":   strFind51,
+	"format": strFormat51,
+	"gsub":   strGsub51,
+	"lower":  strLower51,
+	"match":  strMatch51,
+	"rep":    strRep51,
+	"sub":    strSub51,
+	"upper":  strUpper51,
 }
 
 var strFuncs = map[string]LGFunction{

@@ -6,6 +6,9 @@ import (
 
 func OpenTable(L *LState) int {
 	tabmod := L.RegisterModule(TabLibName, tableFuncs)
+	for name, fn := range tableFuncs51 { // luapf: Lua 5.1's (luapf_tablib.go)
+		L.SetField(tabmod, name, L.NewFunction(fn))
+	}
 	L.Push(tabmod)
 	return 1
 }

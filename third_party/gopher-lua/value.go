@@ -112,10 +112,7 @@ func (st LString) Format(f fmt.State, c rune) {
 }
 
 func (nm LNumber) String() string {
-	if isInteger(nm) {
-		return fmt.Sprint(int64(nm))
-	}
-	return fmt.Sprint(float64(nm))
+	return luaNumber2Str(float64(nm)) // luapf: "%.14g", as Lua 5.1
 }
 
 func (nm LNumber) Type() LValueType { return LTNumber }
@@ -132,11 +129,7 @@ func (nm LNumber) Format(f fmt.State, c rune) {
 	case 'i':
 		defaultFormat(int64(nm), f, 'd')
 	default:
-		if isInteger(nm) {
-			defaultFormat(int64(nm), f, c)
-		} else {
-			defaultFormat(float64(nm), f, c)
-		}
+		defaultFormat(nm.String(), f, 's') // luapf: as tostring
 	}
 }
 

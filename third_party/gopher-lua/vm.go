@@ -271,6 +271,9 @@ func threadRun(L *LState) {
 
 	defer func() {
 		if rcv := recover(); rcv != nil {
+			// luapf: the coroutine is dead; its closures keep their values
+			// (see raiseError in state.go).
+			L.closeUpvalues(0)
 			var lv LValue
 			if v, ok := rcv.(*ApiError); ok {
 				lv = v.Object
@@ -279,6 +282,11 @@ func threadRun(L *LState) {
 			}
 			if parent := L.Parent; parent != nil {
 				if L.wrapped {
+					// luapf: as Lua 5.1's auxwrap, a message gets the
+					// position of the call of the wrap function.
+					if LVCanConvToString(lv) {
+						lv = LString(parent.luaWhere(1) + LVAsString(lv))
+					}
 					L.Push(lv)
 					parent.Panic(L)
 				} else {
@@ -840,10 +848,10 @@ func init() {
 							}
 						}
 					} else {
-						L.RaiseError("__unm undefined")
+						L.arithError51(unaryv, unaryv) // luapf: Lua 5.1's message
 					}
 				} else {
-					L.RaiseError("__unm undefined")
+					L.arithError51(unaryv, unaryv) // luapf: Lua 5.1's message
 				}
 			}
 			return 0
@@ -1002,7 +1010,7 @@ func init() {
 						}
 					}
 				} else {
-					L.RaiseError("__len undefined")
+					L.typeError51(lv, "get length of") // luapf: Lua 5.1's message
 				}
 			}
 			return 0
@@ -1089,11 +1097,11 @@ func init() {
 				if v2, ok2 := rhs.(LNumber); ok2 {
 					ret = v1 <= v2
 				} else {
-					L.RaiseError("attempt to compare %v with %v", lhs.Type().String(), rhs.Type().String())
+					L.compareError51(lhs, rhs) // luapf: Lua 5.1's message
 				}
 			} else {
 				if lhs.Type() != rhs.Type() {
-					L.RaiseError("attempt to compare %v with %v", lhs.Type().String(), rhs.Type().String())
+					L.compareError51(lhs, rhs) // luapf: Lua 5.1's message
 				}
 				switch lhs.Type() {
 				case LTString:
@@ -1198,7 +1206,7 @@ func init() {
 					ls.reg.Insert(fn, cf.LocalBase)
 				}
 				if cf.Fn == nil {
-					ls.RaiseError("attempt to call a non-function object")
+					ls.typeError51(fn, "call") // luapf: Lua 5.1's message
 				}
 				if ls.stack.IsFull() {
 					ls.RaiseError("stack overflow")
@@ -1331,7 +1339,7 @@ func init() {
 				callable, meta = L.metaCall(lv)
 			}
 			if callable == nil {
-				L.RaiseError("attempt to call a non-function object")
+				L.typeError51(lv, "call") // luapf: Lua 5.1's message
 			}
 			// this section is inlined by go-inline
 			// source function is 'func (ls *LState) closeUpvalues(idx int) ' in '_state.go'
@@ -1876,13 +1884,13 @@ func init() {
 							}
 						}
 					} else {
-						L.RaiseError("for statement step must be a number")
+						L.RaiseError("'for' step must be a number") // luapf: Lua 5.1's message
 					}
 				} else {
-					L.RaiseError("for statement limit must be a number")
+					L.RaiseError("'for' limit must be a number") // luapf: Lua 5.1's message
 				}
 			} else {
-				L.RaiseError("for statement init must be a number")
+				L.RaiseError("'for' initial value must be a number") // luapf: Lua 5.1's message
 			}
 			return 0
 		},
@@ -1893,33 +1901,77 @@ func init() {
 			A := int(inst>>18) & 0xff //GETA
 			RA := lbase + A
 			Sbx := int(inst&0x3ffff) - opMaxArgSbx //GETSBX
-			if init, ok1 := reg.Get(RA).(LNumber); ok1 {
-				if step, ok2 := reg.Get(RA + 2).(LNumber); ok2 {
-					// this section is inlined by go-inline
-					// source function is 'func (rg *registry) SetNumber(regi int, vali LNumber) ' in '_state.go'
-					{
-						rg := reg
-						regi := RA
-						vali := LNumber(init - step)
-						newSize := regi + 1
-						// this section is inlined by go-inline
-						// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
-						{
-							requiredSize := newSize
-							if requiredSize > cap(rg.array) {
-								rg.resize(requiredSize)
-							}
-						}
-						rg.array[regi] = rg.alloc.LNumber2I(vali)
-						if regi >= rg.top {
-							rg.top = regi + 1
-						}
+			// luapf: as Lua 5.1's OP_FORPREP: strings convert, in place.
+			init, ok1 := toNumber51(reg.Get(RA))
+			limit, ok2 := toNumber51(reg.Get(RA + 1))
+			step, ok3 := toNumber51(reg.Get(RA + 2))
+			switch {
+			case !ok1:
+				L.RaiseError("'for' initial value must be a number")
+			case !ok2:
+				L.RaiseError("'for' limit must be a number")
+			case !ok3:
+				L.RaiseError("'for' step must be a number")
+			}
+			// this section is inlined by go-inline
+			// source function is 'func (rg *registry) SetNumber(regi int, vali LNumber) ' in '_state.go'
+			{
+				rg := reg
+				regi := RA + 1
+				vali := limit
+				newSize := regi + 1
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+				{
+					requiredSize := newSize
+					if requiredSize > cap(rg.array) {
+						rg.resize(requiredSize)
 					}
-				} else {
-					L.RaiseError("for statement step must be a number")
 				}
-			} else {
-				L.RaiseError("for statement init must be a number")
+				rg.array[regi] = rg.alloc.LNumber2I(vali)
+				if regi >= rg.top {
+					rg.top = regi + 1
+				}
+			}
+			// this section is inlined by go-inline
+			// source function is 'func (rg *registry) SetNumber(regi int, vali LNumber) ' in '_state.go'
+			{
+				rg := reg
+				regi := RA + 2
+				vali := step
+				newSize := regi + 1
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+				{
+					requiredSize := newSize
+					if requiredSize > cap(rg.array) {
+						rg.resize(requiredSize)
+					}
+				}
+				rg.array[regi] = rg.alloc.LNumber2I(vali)
+				if regi >= rg.top {
+					rg.top = regi + 1
+				}
+			}
+			// this section is inlined by go-inline
+			// source function is 'func (rg *registry) SetNumber(regi int, vali LNumber) ' in '_state.go'
+			{
+				rg := reg
+				regi := RA
+				vali := LNumber(init - step)
+				newSize := regi + 1
+				// this section is inlined by go-inline
+				// source function is 'func (rg *registry) checkSize(requiredSize int) ' in '_state.go'
+				{
+					requiredSize := newSize
+					if requiredSize > cap(rg.array) {
+						rg.resize(requiredSize)
+					}
+				}
+				rg.array[regi] = rg.alloc.LNumber2I(vali)
+				if regi >= rg.top {
+					rg.top = regi + 1
+				}
 			}
 			cf.Pc += Sbx
 			return 0
@@ -2322,23 +2374,12 @@ func objectArith(L *LState, opcode int, lhs, rhs LValue) LValue {
 		L.Call(2, 1)
 		return L.reg.Pop()
 	}
-	if str, ok := lhs.(LString); ok {
-		if lnum, err := parseNumber(string(str)); err == nil {
-			lhs = lnum
-		}
-	}
-	if str, ok := rhs.(LString); ok {
-		if rnum, err := parseNumber(string(str)); err == nil {
-			rhs = rnum
-		}
-	}
-	if v1, ok1 := lhs.(LNumber); ok1 {
-		if v2, ok2 := rhs.(LNumber); ok2 {
+	if v1, ok1 := toNumber51(lhs); ok1 {
+		if v2, ok2 := toNumber51(rhs); ok2 {
 			return numberArith(L, opcode, LNumber(v1), LNumber(v2))
 		}
 	}
-	L.RaiseError(fmt.Sprintf("cannot perform %v operation between %v and %v",
-		strings.TrimLeft(event, "_"), lhs.Type().String(), rhs.Type().String()))
+	L.arithError51(lhs, rhs) // luapf: Lua 5.1's message
 
 	return LNil
 }
@@ -2359,7 +2400,17 @@ func stringConcat(L *LState, total, last int) LValue {
 				total--
 				i--
 			} else {
-				L.RaiseError("cannot perform concat operation between %v and %v", lhs.Type().String(), rhs.Type().String())
+				// luapf: Lua 5.1's message (luaG_concaterror): the left
+				// operand is named unless it is a string or number.
+				bad, at := lhs, i
+				if LVCanConvToString(lhs) {
+					bad, at = rhs, i+1
+				}
+				reg := at - L.currentFrame.LocalBase
+				if L.currentFrame.Fn.IsG || L.reg.Get(at) != bad {
+					reg = -1
+				}
+				L.typeErrorAt(bad, "concatenate", reg)
 				return LNil
 			}
 		} else {
@@ -2386,10 +2437,10 @@ func lessThan(L *LState, lhs, rhs LValue) bool {
 		if v2, ok2 := rhs.(LNumber); ok2 {
 			return v1 < v2
 		}
-		L.RaiseError("attempt to compare %v with %v", lhs.Type().String(), rhs.Type().String())
+		L.compareError51(lhs, rhs) // luapf: Lua 5.1's message
 	}
 	if lhs.Type() != rhs.Type() {
-		L.RaiseError("attempt to compare %v with %v", lhs.Type().String(), rhs.Type().String())
+		L.compareError51(lhs, rhs) // luapf: Lua 5.1's message
 		return false
 	}
 	ret := false
@@ -2444,7 +2495,7 @@ func objectRationalWithError(L *LState, lhs, rhs LValue, event string) bool {
 	case 0:
 		return false
 	}
-	L.RaiseError("attempt to compare %v with %v", lhs.Type().String(), rhs.Type().String())
+	L.compareError51(lhs, rhs) // luapf: Lua 5.1's message
 	return false
 }
 

@@ -67,7 +67,7 @@ assert(string.match("あいうえお", "あいうえお") == "あいうえお")
 -- issue 47
 assert(string.gsub("A\nA", ".", "A") == "AAA")
 
--- issue 62
+-- issue 62 (luapf: Lua 5.1 shows Go functions as [C], as C functions)
 local function level4() error("error!") end
 local function level3() level4() end
 local function level2() level3() end
@@ -82,23 +82,23 @@ ok, result = xpcall(level1, function(err)
 end)
 assert(result == string.gsub([[msg
 stack traceback:
-@TAB@[G]: ?]], "@TAB@", "\t"))
+@TAB@[C]: ?]], "@TAB@", "\t"))
 local ok, result = xpcall(level1, function(err)
   return debug.traceback("msg", 0)
 end)
 
 assert(result == string.gsub([[msg
 stack traceback:
-@TAB@[G]: in function 'traceback'
+@TAB@[C]: in function 'traceback'
 @TAB@issues.lua:87: in function <issues.lua:86>
-@TAB@[G]: in function 'error'
+@TAB@[C]: in function 'error'
 @TAB@issues.lua:71: in function 'level4'
 @TAB@issues.lua:72: in function 'level3'
 @TAB@issues.lua:73: in function 'level2'
 @TAB@issues.lua:74: in function <issues.lua:74>
-@TAB@[G]: in function 'xpcall'
+@TAB@[C]: in function 'xpcall'
 @TAB@issues.lua:86: in main chunk
-@TAB@[G]: ?]], "@TAB@", "\t"))
+@TAB@[C]: ?]], "@TAB@", "\t"))
 
 local ok, result = xpcall(level1, function(err)
   return debug.traceback("msg", 3)
@@ -110,9 +110,9 @@ stack traceback:
 @TAB@issues.lua:72: in function 'level3'
 @TAB@issues.lua:73: in function 'level2'
 @TAB@issues.lua:74: in function <issues.lua:74>
-@TAB@[G]: in function 'xpcall'
+@TAB@[C]: in function 'xpcall'
 @TAB@issues.lua:103: in main chunk
-@TAB@[G]: ?]], "@TAB@", "\t"))
+@TAB@[C]: ?]], "@TAB@", "\t"))
 
 -- issue 81
 local tbl = {
@@ -164,7 +164,7 @@ assert(s:match("([^-]+)-world") == "hello")
 -- issue 93
 local t = {}
 local ok, msg = pcall(function() t.notfound() end)
-assert(not ok and string.find(msg, "attempt to call a non-function object", 1, true))
+assert(not ok and string.find(msg, "attempt to call field 'notfound' (a nil value)", 1, true)) -- luapf: Lua 5.1's message
 
 -- issue 150
 local util = {
@@ -214,7 +214,7 @@ assert(message == "attempt to call a number value")
 ok, message = pcall(function()
   pcall()
 end)
-assert(not ok and string.find(message, "bad argument #1 to pcall", 1, true))
+assert(not ok and string.find(message, "bad argument #1 to 'pcall'", 1, true)) -- luapf: Lua 5.1's message
 
 -- issue 216
 local function bar()
@@ -476,7 +476,7 @@ function test()
   local fd, _, code = io.open(path, "r")
   assert(fd ~= nil)
   local _, _, ecode = fd:read(1)
-  assert(ecode == 1)
+  assert(ecode == 21) -- luapf: EISDIR, the error number Lua 5.1 gives
 end
 test()
 

@@ -20,6 +20,9 @@ type Error struct {
 	Pos     ast.Position
 	Message string
 	Token   string
+	// luapf: Line is the line of the error even at the end of the input
+	// (where Pos.Line is EOF), for Lua 5.1's messages.
+	Line int
 }
 
 func (e *Error) Error() string {
@@ -44,8 +47,9 @@ func isDigit(ch int) bool {
 }
 
 type Scanner struct {
-	Pos    ast.Position
-	reader *bufio.Reader
+	Pos      ast.Position
+	reader   *bufio.Reader
+	lastLine int // luapf: the line before the end of the input
 }
 
 func NewScanner(reader io.Reader, source string) *Scanner {
@@ -59,9 +63,25 @@ func NewScanner(reader io.Reader, source string) *Scanner {
 	}
 }
 
-func (sc *Scanner) Error(tok string, msg string) *Error { return &Error{sc.Pos, msg, tok} }
+func (sc *Scanner) Error(tok string, msg string) *Error {
+	return &Error{sc.Pos, msg, tok, sc.line()}
+}
 
-func (sc *Scanner) TokenError(tok ast.Token, msg string) *Error { return &Error{tok.Pos, msg, tok.Str} }
+func (sc *Scanner) TokenError(tok ast.Token, msg string) *Error {
+	line := tok.Pos.Line
+	if line == EOF {
+		line = sc.lastLine
+	}
+	return &Error{tok.Pos, msg, tok.Str, line}
+}
+
+// luapf: line is the current line, also at the end of the input.
+func (sc *Scanner) line() int {
+	if sc.Pos.Line == EOF {
+		return sc.lastLine
+	}
+	return sc.Pos.Line
+}
 
 func (sc *Scanner) readNext() int {
 	ch, err := sc.reader.ReadByte()
@@ -90,6 +110,9 @@ func (sc *Scanner) Next() int {
 		sc.Newline(ch)
 		ch = int('\n')
 	case EOF:
+		if sc.Pos.Line != EOF {
+			sc.lastLine = sc.Pos.Line // luapf: see Error.Line
+		}
 		sc.Pos.Line = EOF
 		sc.Pos.Column = 0
 	default:
@@ -187,7 +210,8 @@ func (sc *Scanner) scanString(quote int, buf *bytes.Buffer) error {
 	ch := sc.Next()
 	for ch != quote {
 		if ch == '\n' || ch == '\r' || ch < 0 {
-			return sc.Error(buf.String(), "unterminated string")
+			// luapf: Lua 5.1 shows the string with its quote
+			return sc.Error(string(rune(quote))+buf.String(), "unterminated string")
 		}
 		if ch == '\\' {
 			if err := sc.scanEscape(ch, buf); err != nil {

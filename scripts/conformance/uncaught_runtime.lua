@@ -1,0 +1,5 @@
+-- A runtime error names the variable, as lua5.1 does.
+local prefork = require "prefork"
+local config = { server = {} }
+prefork.initialisation_complete()
+print(config.server.port.number)
