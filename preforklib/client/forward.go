@@ -50,10 +50,6 @@ func catchSignals(warn io.Writer) *forwarder {
 		sigs: make(chan os.Signal, 32), warn: warn,
 		caught: make(chan struct{}), begin: make(chan struct{}), quit: make(chan struct{}),
 	}
-	go func() {
-		defer close(f.caught)
-		signal.Notify(f.sigs, toCatch(true)...)
-	}()
 	go f.relay()
 	return f
 }
@@ -110,13 +106,16 @@ func (f *forwarder) abandon() {
 	}
 }
 
+// relay catches the early signals, then, once the request is sent, the
+// others, and sends a frame for each signal caught.
 func (f *forwarder) relay() {
+	signal.Notify(f.sigs, toCatch(true)...)
+	close(f.caught)
 	select {
 	case <-f.begin:
 	case <-f.quit:
 		return
 	}
-	<-f.caught // signal.Notify is not to be called twice at once
 	signal.Notify(f.sigs, toCatch(false)...)
 	// After the client's own stop it forwards SIGCONT itself, since the
 	// kernel may have discarded the stop (an orphaned process group) and

@@ -27,7 +27,7 @@ import (
 // refers to what their loaders made by path.
 func Main(argv []string, mods lua.Modules) int {
 	trace := calltrace.FromEnv(reexec.RoleExecutor)
-	trace.Mark(calltrace.ExecutorStart)
+	trace.MarkDetail(calltrace.ExecutorStart, calltrace.SelfUsage())
 	reexec.FatalSignalsByDefault()
 	files, err := reexec.ExecutorLayout.Inherit()
 	if err != nil {
@@ -46,10 +46,10 @@ func Main(argv []string, mods lua.Modules) int {
 	}
 	crash.Close()
 	it, cont, restoreErr := restoreImage(files[reexec.ExecutorFdImage], mods)
-	trace.Mark(calltrace.ExecutorRestored)
+	trace.MarkDetail(calltrace.ExecutorRestored, calltrace.SelfUsage())
 
 	c, req, err := awaitCall(control)
-	trace.Mark(calltrace.ExecutorCall)
+	trace.MarkDetail(calltrace.ExecutorCall, calltrace.SelfUsage())
 	if err != nil {
 		if errors.Is(err, preforklib.ErrPeerGone) {
 			return lua.ExitOK // the server let an unused pooled executor go
