@@ -79,14 +79,17 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 		// send it (a second copy, if it did, goes unread).
 		preforklib.WriteStatus(conn, status)
 	}
-	// Only now, with the caller gone (or given refillWait to go) and the
-	// executor reaped, start the next executor (pool.go): until the
+	// Only now, with the executor reaped and the caller gone (or given
+	// refillWait to go), start the next executor (pool.go): until the
 	// caller has exited, the call is not over for whoever waits for it.
-	select {
-	case <-callerGone:
-	case <-time.After(refillWait):
-	}
-	s.pool.refill()
+	// The call's slot is free meanwhile.
+	go func() {
+		select {
+		case <-callerGone:
+		case <-time.After(refillWait):
+		}
+		s.pool.refill()
+	}()
 }
 
 // callFailed counts a failed call and logs its one line (calllog.go).
