@@ -1,10 +1,10 @@
 package preforklib
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"sort"
@@ -60,11 +60,12 @@ const ClientMark = "luapf-ext-1"
 func ClientAddress() string { return markedAddress("") }
 
 // markedAddress returns the abstract address "@" + ClientMark + "/" +
-// kind, then this process's pid and a random part.
+// kind, then this process's pid and a random part. The random part keeps
+// the connections of one process apart; it needs no secrecy (the address
+// shows in /proc/net/unix), so it comes from the runtime's cheap
+// generator, not crypto/rand.
 func markedAddress(kind string) string {
-	var b [8]byte
-	rand.Read(b[:])
-	return fmt.Sprintf("@%s/%s%d/%x", ClientMark, kind, os.Getpid(), b)
+	return fmt.Sprintf("@%s/%s%d/%016x", ClientMark, kind, os.Getpid(), rand.Uint64())
 }
 
 // IsLuapfClient reports whether the peer of an accepted connection marked

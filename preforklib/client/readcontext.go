@@ -2,9 +2,6 @@ package client
 
 import (
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -71,23 +68,11 @@ func callContextReader() func() (preforklib.CallContext, error) {
 	}
 }
 
-// readUmask reads the file mode creation mask without changing it, from
-// /proc/self/status (Linux 4.7 and later); else by setting it and back.
+// readUmask reads the file mode creation mask by setting it and back: two
+// system calls, where reading /proc/self/status costs the kernel a whole
+// report. The client creates no files meanwhile (nor does any goroutine
+// of its own), so the brief change is harmless.
 func readUmask() (uint32, error) {
-	status, err := os.ReadFile("/proc/self/status")
-	if err == nil {
-		for _, line := range strings.Split(string(status), "\n") {
-			if v, ok := strings.CutPrefix(line, "Umask:"); ok {
-				mask, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32)
-				if err != nil {
-					return 0, fmt.Errorf("read the umask from /proc/self/status: %q: %w", line, err)
-				}
-				return uint32(mask), nil
-			}
-		}
-	}
-	// The client creates no files meanwhile, so the brief change is
-	// harmless.
 	mask := unix.Umask(0)
 	unix.Umask(mask)
 	return uint32(mask), nil

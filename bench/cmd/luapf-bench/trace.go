@@ -493,8 +493,12 @@ func analyseCall(events []calltrace.Event, client int, start, end time.Time) (c 
 		if !ok {
 			return callTrace{}, false // not a whole call
 		}
-		c.stages[cp.stage] = t.Sub(prev)
-		prev = t
+		// A step a build takes before the one listed ahead of it (both
+		// on their way in parallel) takes no time of the path's own.
+		c.stages[cp.stage] = max(0, t.Sub(prev))
+		if t.After(prev) {
+			prev = t
+		}
 	}
 	c.stages[traceExitStage] = end.Sub(prev)
 	if connect, ok := first("client", calltrace.ClientConnect, client); ok {

@@ -80,6 +80,20 @@ func TestAnalyseCall(t *testing.T) {
 		t.Errorf("without the server's request event: %v", c.stages)
 	}
 
+	// A build that sends its request before it has read the greeting:
+	// the request's stage takes no time, the next runs from the greeting.
+	var early [][5]any
+	for _, r := range call {
+		if r[2] == "client" && r[3] == calltrace.ClientRequest {
+			r[0] = 1120
+		}
+		early = append(early, r)
+	}
+	c, _ = analyseCall(traceEvents(t0, early...), client, t0, end)
+	if c.stages[traceCheckpoints[3].stage] != 0 || c.stages[traceCheckpoints[4].stage] != us(250) {
+		t.Errorf("with the request before the greeting: %v", c.stages)
+	}
+
 	// An executor started during the call restored on its path: a miss.
 	miss := append([][5]any{{1420, exec, "executor", calltrace.ExecutorStart, ""}}, call...)
 	if _, hit := analyseCall(traceEvents(t0, miss...), client, t0, end); hit {
