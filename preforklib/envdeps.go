@@ -90,11 +90,12 @@ func ValidEnvName(name string) bool {
 }
 
 // EnvDigest returns the hex SHA-256 of the values that names have, as the
-// script sees them through os.getenv: getenv's result, where "" means
-// unset (os.getenv gives nil for both). It hashes, for each name in sorted
-// order, the name's length (u32, big-endian) and bytes, then 'u' for no
-// value or 'v', the value's length and bytes.
-func EnvDigest(names []string, getenv func(name string) string) string {
+// script sees them through os.getenv: lookup gives a name's value and
+// whether it is set at all, since os.getenv tells an empty variable ("")
+// from an unset one (nil), as Lua 5.1 does. It hashes, for each name in
+// sorted order, the name's length (u32, big-endian) and bytes, then 'u' for
+// no value or 'v', the value's length and bytes.
+func EnvDigest(names []string, lookup func(name string) (string, bool)) string {
 	h := sha256.New()
 	field := func(s string) {
 		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(s))))
@@ -104,7 +105,7 @@ func EnvDigest(names []string, getenv func(name string) string) string {
 	slices.Sort(sorted)
 	for _, name := range slices.Compact(sorted) {
 		field(name)
-		if v := getenv(name); v == "" {
+		if v, ok := lookup(name); !ok {
 			h.Write([]byte{'u'})
 		} else {
 			h.Write([]byte{'v'})

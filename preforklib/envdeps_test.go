@@ -10,14 +10,14 @@ import (
 // TestEnvDigest: the digest depends on exactly the values os.getenv would
 // give for the names, whatever their order or repetition.
 func TestEnvDigest(t *testing.T) {
-	env := func(kv ...string) func(string) string {
-		return func(name string) string { v, _ := EnvValue(kv, name); return v }
+	env := func(kv ...string) func(string) (string, bool) {
+		return func(name string) (string, bool) { return EnvValue(kv, name) }
 	}
 	base := EnvDigest([]string{"A", "B"}, env("A=1", "B=2", "C=3"))
 	for _, tc := range []struct {
 		what   string
 		names  []string
-		getenv func(string) string
+		getenv func(string) (string, bool)
 		same   bool
 	}{
 		{"another variable changed", []string{"A", "B"}, env("A=1", "B=2", "C=4"), true},
@@ -31,9 +31,9 @@ func TestEnvDigest(t *testing.T) {
 			t.Errorf("%s: same digest %v, want %v", tc.what, got, tc.same)
 		}
 	}
-	// os.getenv gives nil both for unset and for empty.
-	if EnvDigest([]string{"A"}, env()) != EnvDigest([]string{"A"}, env("A=")) {
-		t.Errorf("unset and empty differ")
+	// os.getenv gives nil for unset and "" for empty: different values.
+	if EnvDigest([]string{"A"}, env()) == EnvDigest([]string{"A"}, env("A=")) {
+		t.Errorf("unset and empty give the same digest")
 	}
 	if d := EnvDigest(nil, env()); len(d) != 64 {
 		t.Errorf("digest %q is not 64 hex digits", d)

@@ -54,8 +54,8 @@ func (c *client) checkEnv(greetingExt []byte) error {
 // envMismatch returns what differs between a server's environment
 // dependencies and this call's environment, or nil.
 func (c *client) envMismatch(deps preforklib.EnvDeps) *envMismatch {
-	getenv := func(name string) string { v, _ := preforklib.EnvValue(c.env, name); return v }
-	if len(deps.Names) == 0 || preforklib.EnvDigest(deps.Names, getenv) == deps.Digest {
+	lookup := func(name string) (string, bool) { return preforklib.EnvValue(c.env, name) }
+	if len(deps.Names) == 0 || preforklib.EnvDigest(deps.Names, lookup) == deps.Digest {
 		return nil
 	}
 	return &envMismatch{names: deps.Names}

@@ -57,20 +57,32 @@ type EnvSetting struct {
 // dependencies is what setup records about an initialisation, beyond the
 // files in interp.loaded.
 type dependencies struct {
-	envRead   map[string]string // name → value seen ("": none)
-	envSet    []EnvSetting      // os.setenv calls, in order
-	setByInit map[string]bool   // names os.setenv has set
-	absent    []string          // files it tried to read that did not exist
+	envRead   map[string]envSeen // name → what os.getenv saw
+	envSet    []EnvSetting       // os.setenv calls, in order
+	setByInit map[string]bool    // names os.setenv has set
+	absent    []string           // files it tried to read that did not exist
+}
+
+// envSeen is what os.getenv saw of a variable: its value, or that it was
+// not set at all (nil in Lua, where an empty variable gives "").
+type envSeen struct {
+	value string
+	set   bool
+}
+
+func lookupEnv(name string) envSeen {
+	v, ok := os.LookupEnv(name)
+	return envSeen{v, ok}
 }
 
 // recordDependencies installs, in the Lua state, the wrappers that record
 // what the initialisation depends on.
 func (it *Interp) recordDependencies() {
 	L := it.L
-	it.deps = dependencies{envRead: map[string]string{}, setByInit: map[string]bool{}}
+	it.deps = dependencies{envRead: map[string]envSeen{}, setByInit: map[string]bool{}}
 	if it.recording() {
-		it.deps.envRead[envLuaPath] = os.Getenv(envLuaPath)
-		it.deps.envRead[envLuaCPath] = os.Getenv(envLuaCPath)
+		it.deps.envRead[envLuaPath] = lookupEnv(envLuaPath)
+		it.deps.envRead[envLuaCPath] = lookupEnv(envLuaCPath)
 	}
 	stringArg := func(L *lua.LState, n int) (string, bool) {
 		if v := L.Get(n); lua.LVCanConvToString(v) {
@@ -107,7 +119,7 @@ func (it *Interp) recordDependencies() {
 			return
 		}
 		if _, seen := it.deps.envRead[name]; !seen {
-			it.deps.envRead[name] = os.Getenv(name)
+			it.deps.envRead[name] = lookupEnv(name)
 		}
 	})
 	it.wrapLibFunction(oslib, "setenv", nil, func(L *lua.LState, results int) {
@@ -229,7 +241,10 @@ func (it *Interp) Dependencies() (Dependencies, error) {
 			"read fewer before prefork.initialisation_complete()", len(d.EnvNames), size, maxEnvNameBytes)
 	}
 	slices.Sort(d.EnvNames)
-	d.EnvDigest = preforklib.EnvDigest(d.EnvNames, func(name string) string { return it.deps.envRead[name] })
+	d.EnvDigest = preforklib.EnvDigest(d.EnvNames, func(name string) (string, bool) {
+		seen := it.deps.envRead[name]
+		return seen.value, seen.set
+	})
 	d.InitEnv = it.deps.envSet
 	d.Absent = it.deps.absent
 	return d, nil

@@ -106,9 +106,9 @@ func TestDependencyWrappers(t *testing.T) {
 		if got := slices.Compact(slices.Sorted(slices.Values(it.deps.absent))); !slices.Equal(got, []string{filepath.Join(dir, "missing.txt")}) {
 			t.Errorf("files missing: %q", got)
 		}
-		wantEnv := map[string]string{envLuaPath: os.Getenv(envLuaPath), envLuaCPath: os.Getenv(envLuaCPath), "LUAPF_DEP_READ": "read value", "LUAPF_DEP_UNSET": "", "12": ""}
+		wantEnv := map[string]envSeen{envLuaPath: lookupEnv(envLuaPath), envLuaCPath: lookupEnv(envLuaCPath), "LUAPF_DEP_READ": {"read value", true}, "LUAPF_DEP_UNSET": {}, "12": {}}
 		if !maps.Equal(it.deps.envRead, wantEnv) {
-			t.Errorf("variables read: %q, want %q", it.deps.envRead, wantEnv)
+			t.Errorf("variables read: %+v, want %+v", it.deps.envRead, wantEnv)
 		}
 		if want := []EnvSetting{{"LUAPF_DEP_SET", "set"}}; !slices.Equal(it.deps.envSet, want) {
 			t.Errorf("variables set: %q, want %q", it.deps.envSet, want)

@@ -32,10 +32,11 @@ func serverOfCall(t *testing.T, res testutil.Result) string {
 	return m[1]
 }
 
-// TestEnvDependencies: the initialisation reads MODE. Calls with MODE=a and
-// MODE=b each see their own initialisation's value, from a server of their
-// own; a call with an unrelated variable changed shares the server of its
-// MODE. --kill stops the servers the caller's environment leads to.
+// TestEnvDependencies: the initialisation reads MODE. Calls with MODE=a,
+// MODE=b, MODE unset and MODE empty each see their own initialisation's
+// value (os.getenv gives nil for unset and "" for empty), from a server of
+// their own; a call with an unrelated variable changed shares the server of
+// its MODE. --kill stops the servers the caller's environment leads to.
 func TestEnvDependencies(t *testing.T) {
 	l := newLuapf(t)
 	path := script("test/envinit.lua")
@@ -50,7 +51,8 @@ func TestEnvDependencies(t *testing.T) {
 		{[]string{"MODE=b", "UNRELATED=2"}, "b"},
 		{nil, "nil"},
 		{[]string{"MODE=a", "UNRELATED=3"}, "a"},
-		{[]string{"MODE="}, "nil"}, // os.getenv gives nil for empty too
+		{[]string{"MODE="}, ""}, // os.getenv gives "", not nil
+		{[]string{"MODE=", "UNRELATED=4"}, ""},
 	} {
 		res := l.runWith(call.env, path)
 		want := "init MODE=" + call.mode + "\tcall MODE=" + call.mode + "\t"
@@ -60,12 +62,12 @@ func TestEnvDependencies(t *testing.T) {
 		server := serverOfCall(t, res)
 		if first, ok := servers[call.mode]; !ok {
 			servers[call.mode] = server
-		} else if server != first && call.env[0] != "MODE=" {
+		} else if server != first {
 			t.Errorf("call %d with %q was served by server %s, MODE=%s's first call by %s", i, call.env, server, call.mode, first)
 		}
 	}
-	if n := len(l.servers()); n != 3 && n != 4 {
-		t.Errorf("%d servers for three values of MODE (and maybe one for the empty one): %v", n, l.servers())
+	if n := len(l.servers()); n != 4 {
+		t.Errorf("%d servers for four values of MODE (a, b, unset, empty): %v", n, l.servers())
 	}
 	// --status lists the variables, and follows the way a call goes.
 	res := l.runWith([]string{"MODE=b"}, "--status", path)

@@ -80,3 +80,15 @@ func TestConformanceTableConstructor(t *testing.T) {
 		{"positional call before keyed", `local function f() return 3, 4 end; local t = {1, f(), k = 1}; return #t .. ""`, "2"},
 	})
 }
+
+// os.getenv tells a variable set to the empty string ("") from an unset
+// one (nil), as C's getenv does.
+func TestConformanceGetenv(t *testing.T) {
+	t.Setenv("LUAPF_GETENV_SET", "value")
+	t.Setenv("LUAPF_GETENV_EMPTY", "")
+	runConformance(t, []conformanceCase{
+		{"set", `return os.getenv("LUAPF_GETENV_SET")`, "value"},
+		{"empty", `return type(os.getenv("LUAPF_GETENV_EMPTY")) .. "[" .. os.getenv("LUAPF_GETENV_EMPTY") .. "]"`, "string[]"},
+		{"unset", `return tostring(os.getenv("LUAPF_GETENV_UNSET_NOWHERE"))`, "nil"},
+	})
+}

@@ -4,10 +4,9 @@ package lua
 // loslib.c gives them on glibc in the C locale: os.date formats each
 // conversion as strftime does (all of glibc's), "*t" has yday and isdst,
 // os.time normalises its table as mktime does and honours isdst, and
-// os.remove and os.rename answer as C's functions do. os.getenv stays
-// gopher-lua's, nil for an empty variable: luapf's servers tell calls apart
-// by the values of the variables an initialisation read, and take an empty
-// one as unset. See PATCHES.md, "Lua 5.1 conformance".
+// os.remove and os.rename answer as C's functions do, and os.getenv gives
+// "" for a variable set to the empty string (nil only when it is unset), as
+// C's getenv. See PATCHES.md, "Lua 5.1 conformance".
 
 import (
 	"errors"
@@ -309,10 +308,22 @@ var osFuncs51 = map[string]LGFunction{
 	"date":      osDate51,
 	"difftime":  osDiffTime51,
 	"execute":   osExecute51,
+	"getenv":    osGetEnv51,
 	"remove":    osRemove51,
 	"rename":    osRename51,
 	"setlocale": osSetLocale51,
 	"time":      osTime51,
+}
+
+// osGetEnv51 is os.getenv as C's getenv: the variable's value, "" when it
+// is set to the empty string, nil only when it is not set.
+func osGetEnv51(L *LState) int {
+	if v, ok := os.LookupEnv(L.CheckString(1)); ok {
+		L.Push(LString(v))
+	} else {
+		L.Push(LNil)
+	}
+	return 1
 }
 
 // osExecute51 is os.execute as C's system(): the wait status of /bin/sh
