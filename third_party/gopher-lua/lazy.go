@@ -23,7 +23,7 @@ import "math"
 // of the last change listed in PATCHES.md, bumped with every change. luapf's
 // snapshots record it, so that a state saved by one patch level is never
 // restored by another.
-const LuapfVersion = "v1.1.2+luapf.27"
+const LuapfVersion = "v1.1.2+luapf.28"
 
 // TableLoader supplies the contents of lazy tables (SetLazy).
 type TableLoader interface {

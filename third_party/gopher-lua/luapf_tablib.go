@@ -5,7 +5,8 @@ package lua
 // lua5.1's, and a nil comparator means <; insert, remove and concat check
 // and fail as Lua 5.1 does; foreach, foreachi and setn exist. See
 // PATCHES.md, "Lua 5.1 conformance". They use only the table's public
-// methods.
+// methods, but for the two that shift the array part of a table in one copy
+// (shiftUp51 and shiftDown51, table.go).
 
 // tableFuncs51 replaces tableFuncs' functions (see OpenTable).
 var tableFuncs51 = map[string]LGFunction{
@@ -120,6 +121,9 @@ func tableInsert51(L *LState) int {
 		if pos > e {
 			e = pos
 		}
+		if t.shiftUp51(pos, e) {
+			break
+		}
 		for i := e; i > pos; i-- {
 			t.RawSetInt(i, t.RawGetInt(i-1))
 		}
@@ -138,6 +142,9 @@ func tableRemove51(L *LState) int {
 		return 0 // nothing to remove
 	}
 	L.Push(t.RawGetInt(pos))
+	if t.shiftDown51(pos, e) {
+		return 1
+	}
 	for ; pos < e; pos++ {
 		t.RawSetInt(pos, t.RawGetInt(pos+1))
 	}

@@ -111,6 +111,40 @@ func (tb *LTable) Insert(i int, value LValue) {
 	tb.array[i] = value
 }
 
+// luapf: shiftUp51 does what Lua 5.1's table.insert does element by element
+// before it stores at pos (t[i] = t[i-1] for i from e down to pos+1), as one
+// copy when t[pos..e-1] lie in the array part. It reports whether it could;
+// when it cannot, it has changed nothing.
+func (tb *LTable) shiftUp51(pos, e int) bool {
+	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
+		tb.load()
+	}
+	if pos < 1 || pos > e || e-1 > len(tb.array) || e >= MaxArrayIndex {
+		return false
+	}
+	if e-1 == len(tb.array) {
+		tb.array = append(tb.array, LNil) // RawSetInt(e, ...) appends too
+	}
+	copy(tb.array[pos:e], tb.array[pos-1:e-1])
+	return true
+}
+
+// luapf: shiftDown51 does what Lua 5.1's table.remove does element by
+// element after it read t[pos] (t[i] = t[i+1] for i from pos to e-1, then
+// t[e] = nil), as one copy when t[pos..e] lie in the array part. It
+// reports whether it could; when it cannot, it has changed nothing.
+func (tb *LTable) shiftDown51(pos, e int) bool {
+	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
+		tb.load()
+	}
+	if pos < 1 || pos > e || e > len(tb.array) {
+		return false
+	}
+	copy(tb.array[pos-1:e-1], tb.array[pos:e])
+	tb.array[e-1] = LNil
+	return true
+}
+
 // MaxN returns a maximum number key that nil value does not exist before it.
 func (tb *LTable) MaxN() int {
 	if tb.lazy != nil { // luapf: load a lazy table first (lazy.go)
