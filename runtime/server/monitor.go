@@ -206,8 +206,11 @@ func (s *server) execute(conn *net.UnixConn, e *executor, t *taken) (status uint
 	case end = <-ended:
 	case <-gone:
 		// The executor reports its exit before it sends the status, so
-		// a client that went away after its status left a report here.
-		if reportComing.Load() || readable(e.control) {
+		// a client that went away after its status left a report here:
+		// still unread, or taken by the goroutine above, which marks it
+		// before it reads it. (In that order: the other way round, the
+		// goroutine could mark and read it between the two checks.)
+		if readable(e.control) || reportComing.Load() {
 			end = <-ended
 			break
 		}
