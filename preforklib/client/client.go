@@ -51,6 +51,13 @@ func Main(argv []string, rt Runtime) int {
 	if inv.Syntax == SyntaxLuapf { // the interpreter is this binary
 		inv.Modules = rt.Modules
 	}
+	var fwd *forwarder
+	if inv.Mode == ModeCall && inv.Syntax == SyntaxLuapf {
+		// Most likely a warm call of a luapf server, which forwards
+		// signals: start catching them now, in the background, while
+		// this process finds the server and connects (forward.go).
+		fwd = catchSignals(os.Stderr)
+	}
 	switch inv.Mode {
 	case ModeHelp:
 		if _, err := io.WriteString(os.Stdout, Usage(inv.Syntax)); err != nil {
@@ -76,9 +83,12 @@ func Main(argv []string, rt Runtime) int {
 	}
 	c, err := newClient(inv)
 	if err != nil {
+		if fwd != nil {
+			fwd.abandon()
+		}
 		return runWithoutServer(inv, rt, unavailable(err))
 	}
-	c.rt, c.trace = rt, trace
+	c.rt, c.trace, c.fwd = rt, trace, fwd
 	return c.run()
 }
 
@@ -120,11 +130,6 @@ func newClient(inv *Invocation) (*client, error) {
 	c := &client{inv: inv, host: host, env: messageEnv(os.Environ()), runDir: runDir, ident: ident, sockPath: rundir.SocketPath(runDir, ident)}
 	if inv.Mode == ModeCall || inv.Mode == ModeFresh {
 		c.callContext = callContextReader()
-	}
-	if inv.Mode == ModeCall && inv.Syntax == SyntaxLuapf {
-		// Most likely a warm call of a luapf server, which forwards
-		// signals: start catching them now, in the background.
-		c.fwd = catchSignals(os.Stderr)
 	}
 	return c, nil
 }

@@ -24,7 +24,9 @@ import (
 // and connects to it, and abandons catching, as if it had never caught
 // anything, when the call does not forward signals after all. The
 // signals Go ignores by default (SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT) are
-// caught once the request is on its way.
+// caught right after, still in the background: the request need not wait
+// for them, and the catching is over before the script runs, instead of
+// competing with it for the CPU.
 type forwarder struct {
 	conn    io.Writer // the call's connection, set before begin closes
 	sigs    chan os.Signal
@@ -106,17 +108,17 @@ func (f *forwarder) abandon() {
 	}
 }
 
-// relay catches the early signals, then, once the request is sent, the
-// others, and sends a frame for each signal caught.
+// relay catches the early signals, then the others, and once the request
+// is sent, sends a frame for each signal caught.
 func (f *forwarder) relay() {
 	signal.Notify(f.sigs, toCatch(true)...)
 	close(f.caught)
+	signal.Notify(f.sigs, toCatch(false)...)
 	select {
 	case <-f.begin:
 	case <-f.quit:
 		return
 	}
-	signal.Notify(f.sigs, toCatch(false)...)
 	// After the client's own stop it forwards SIGCONT itself, since the
 	// kernel may have discarded the stop (an orphaned process group) and
 	// nothing else would continue the executor; the SIGCONT that ended a
