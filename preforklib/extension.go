@@ -94,6 +94,24 @@ type Offer struct {
 	Features []string
 }
 
+// LuapfOffer is what a luapf server offers a luapf client, besides the
+// environment its initialisation read (FeatureEnv). A luapf client calling
+// a server of its own executable (whose ident covers that executable)
+// knows it before the greeting, and sends its request at once: an early
+// request, docs/protocol.md.
+var LuapfOffer = Offer{Features: []string{FeatureSignals, FeatureStatus, FeatureContext, FeatureCwd, FeaturePacked}}
+
+// HasAll reports whether o includes every feature of want.
+func (o Offer) HasAll(want Offer) bool {
+	for _, f := range want.Features {
+		name, _, _ := strings.Cut(f, " ")
+		if !o.Has(name) {
+			return false
+		}
+	}
+	return true
+}
+
 // Has reports whether the offer includes feature.
 func (o Offer) Has(feature string) bool {
 	_, ok := o.Params(feature)

@@ -25,9 +25,12 @@ type call struct {
 // awaitCall waits for the server to hand over a call and reads its request
 // from the client. A connection on which no request comes (the client hung
 // up after the greeting, or sent something else) is reported, and the
-// executor, untouched, waits for the next. An error wrapping
+// executor, untouched, waits for the next. So is a luapf client's request
+// whose environment differs from what the initialisation read (deps): the
+// client sent it before it read the greeting that says so (an early
+// request), and hangs up to go on to another server. An error wrapping
 // preforklib.ErrPeerGone means the server let this executor go.
-func awaitCall(control *net.UnixConn) (*call, *preforklib.Request, error) {
+func awaitCall(control *net.UnixConn, deps preforklib.EnvDeps) (*call, *preforklib.Request, error) {
 	for {
 		conn, luapfClient, err := preforklib.ReadCall(control)
 		if err != nil {
@@ -35,9 +38,14 @@ func awaitCall(control *net.UnixConn) (*call, *preforklib.Request, error) {
 		}
 		conn.SetReadDeadline(time.Now().Add(preforklib.HandshakeTimeout))
 		req, err := preforklib.ReadRequest(conn, luapfClient)
+		clientGoes := errors.Is(err, preforklib.ErrPeerGone)
+		if err == nil && luapfClient && !envMatches(req.Env, deps) {
+			req.Close()
+			err, clientGoes = errors.New("its environment differs from what the initialisation read"), true
+		}
 		if err != nil {
 			conn.Close()
-			if err := preforklib.WriteNoRequest(control, errors.Is(err, preforklib.ErrPeerGone), err.Error()); err != nil {
+			if err := preforklib.WriteNoRequest(control, clientGoes, err.Error()); err != nil {
 				return nil, nil, err
 			}
 			continue
@@ -50,6 +58,13 @@ func awaitCall(control *net.UnixConn) (*call, *preforklib.Request, error) {
 		}
 		return &call{control: control, conn: conn}, req, nil
 	}
+}
+
+// envMatches reports whether env gives the variables of deps the values
+// the initialisation saw, as a luapf client checks it (preforklib.FeatureEnv).
+func envMatches(env []string, deps preforklib.EnvDeps) bool {
+	lookup := func(name string) (string, bool) { return preforklib.EnvValue(env, name) }
+	return len(deps.Names) == 0 || preforklib.EnvDigest(deps.Names, lookup) == deps.Digest
 }
 
 // exit lets the caller's files go, reports the exit code to the server and

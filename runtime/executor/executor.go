@@ -45,10 +45,10 @@ func Main(argv []string, mods lua.Modules) int {
 		preforklib.Say(os.Stderr, "executor: send crash reports to the server: %v", err)
 	}
 	crash.Close()
-	it, cont, restoreErr := restoreImage(files[reexec.ExecutorFdImage], mods)
+	it, cont, deps, restoreErr := restoreImage(files[reexec.ExecutorFdImage], mods)
 	trace.MarkDetail(calltrace.ExecutorRestored, calltrace.SelfUsage())
 
-	c, req, err := awaitCall(control)
+	c, req, err := awaitCall(control, deps)
 	trace.MarkDetail(calltrace.ExecutorCall, calltrace.SelfUsage())
 	if err != nil {
 		if errors.Is(err, preforklib.ErrPeerGone) {
@@ -89,36 +89,41 @@ func Main(argv []string, mods lua.Modules) int {
 // (image.RestoreMode) builds everything with collection held off, then
 // collects once, so that the heap goal is set from the restored heap rather
 // than paid for by the call's first allocations.
-func restoreImage(f *os.File, mods lua.Modules) (*lua.Interp, *snapshot.Continuation, error) {
+//
+// It returns the environment dependencies of the initialisation too, which
+// a call must match (awaitCall).
+func restoreImage(f *os.File, mods lua.Modules) (*lua.Interp, *snapshot.Continuation, preforklib.EnvDeps, error) {
+	var deps preforklib.EnvDeps
 	im, err := image.Map(f)
 	f.Close()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, deps, err
 	}
+	deps = preforklib.EnvDeps{Names: im.Meta.EnvNames, Digest: im.Meta.EnvDigest}
 	eager, err := image.RestoreMode()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, deps, err
 	}
 	it, err := lua.NewInterp(lua.ModeExecutor, mods)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, deps, err
 	}
 	it.InitEnv = im.Meta.InitEnv
 	if !eager {
 		cont, err := snapshot.Restore(it.L, im.State, it.RestoreOptions(false))
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", im.Meta.Script, err)
+			return nil, nil, deps, fmt.Errorf("%s: %w", im.Meta.Script, err)
 		}
-		return it, cont, nil
+		return it, cont, deps, nil
 	}
 	old := debug.SetGCPercent(-1)
 	cont, err := snapshot.Restore(it.L, im.State, it.RestoreOptions(true))
 	debug.SetGCPercent(old)
 	runtime.GC()
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", im.Meta.Script, err)
+		return nil, nil, deps, fmt.Errorf("%s: %w", im.Meta.Script, err)
 	}
-	return it, cont, nil
+	return it, cont, deps, nil
 }
 
 // takeCall makes the caller's files this process's fds 0, 1 and 2, the

@@ -48,8 +48,8 @@ type traceCheckpoint struct {
 var traceCheckpoints = []traceCheckpoint{
 	{"client", calltrace.ClientStart, "client process start: exec, Go runtime, package initialisation"},
 	{"client", calltrace.ClientConnect, "client before connecting: command line, run directory, ident"},
-	{"client", calltrace.ClientGreeting, "connect; the server accepts, checks the caller and the script, greets; the client reads the greeting"},
-	{"client", calltrace.ClientRequest, "the client builds its request: call context, working directory, signal forwarding"},
+	{"client", calltrace.ClientGreeting, "connect; the server accepts, checks the caller and the script, greets; the client reads the greeting (and, first, sends an early request)"},
+	{"client", calltrace.ClientRequest, "the client builds its request after the greeting: call context, working directory, signal forwarding"},
 	{"executor", calltrace.ExecutorCall, "the request reaches the pooled executor (through the server, or from the client directly)"},
 	{"executor", calltrace.ExecutorScript, "the executor takes the call: files, working directory, environment, context"},
 	{"executor", calltrace.ExecutorExit, "the script (hello)"},
