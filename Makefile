@@ -61,10 +61,13 @@ demo: build
 
 # Benchmarks luapf against its peers side by side (bench/, needs the peers:
 # .ci/install-peers.sh) and writes bench/results.md and the plots; under 10
-# minutes.
+# minutes. The per-stage breakdown of a warm call also traces luapf built
+# from BENCH_BASELINE, beside this tree: the commit before issue 14's
+# changes to the call's path (the first that can be traced).
+BENCH_BASELINE ?= 7ec48df
 bench:
 	$(GO) build -o bin/luapf-bench ./bench/cmd/luapf-bench
-	bin/luapf-bench -out bench
+	bin/luapf-bench -out bench -trace-baseline $(BENCH_BASELINE)
 
 # The same with small workloads and few runs, under a minute, into
 # bench/out/quick: CI runs it so that the harness cannot rot.

@@ -17,8 +17,10 @@
 //     client; and the features: signals.go (signal frames), status.go
 //     (status queries), callcontext.go (the caller's umask, limits and
 //     nice value), cwd.go (the caller's working directory), envdeps.go
-//     (the environment an initialisation read);
-//   - control.go: a server's control socket to its executors;
+//     (the environment an initialisation read), packed.go (a request in
+//     one message);
+//   - control.go: a server's control socket to its executors: the call's
+//     connection handed over, the executor's answer, its exit report;
 //   - errors.go: the errors callers test for; program.go: how every luapf
 //     process reports its own failures (the "luapf: " prefix, exit 127).
 //

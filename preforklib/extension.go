@@ -1,10 +1,10 @@
 package preforklib
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"sort"
@@ -45,6 +45,8 @@ import (
 //	context   the client sends its umask, limits and nice value (callcontext.go)
 //	env DIGEST NAME...
 //	          the environment the initialisation read (envdeps.go)
+//	cwd       the client sends its working directory (cwd.go)
+//	packed    the client may send its request as one message (packed.go)
 
 // offerMagic opens an Offer; the number is the version of this scheme.
 const offerMagic = "luapf-ext 1\n"
@@ -58,11 +60,12 @@ const ClientMark = "luapf-ext-1"
 func ClientAddress() string { return markedAddress("") }
 
 // markedAddress returns the abstract address "@" + ClientMark + "/" +
-// kind, then this process's pid and a random part.
+// kind, then this process's pid and a random part. The random part keeps
+// the connections of one process apart; it needs no secrecy (the address
+// shows in /proc/net/unix), so it comes from the runtime's cheap
+// generator, not crypto/rand.
 func markedAddress(kind string) string {
-	var b [8]byte
-	rand.Read(b[:])
-	return fmt.Sprintf("@%s/%s%d/%x", ClientMark, kind, os.Getpid(), b)
+	return fmt.Sprintf("@%s/%s%d/%016x", ClientMark, kind, os.Getpid(), rand.Uint64())
 }
 
 // IsLuapfClient reports whether the peer of an accepted connection marked
@@ -78,6 +81,9 @@ const (
 	// SignalExtended starts a v1 request followed by an extension block;
 	// a client sends it only to a server that made an Offer.
 	SignalExtended byte = 1
+	// SignalPacked (3) starts a packed request (packed.go), to a server
+	// that offered FeaturePacked. (2 is a status query: status.go.)
+	SignalPacked byte = 3
 )
 
 // MaxExtensionLen limits an extension block.
@@ -86,6 +92,24 @@ const MaxExtensionLen = 64 << 10
 // Offer is what a luapf server advertises in its greeting.
 type Offer struct {
 	Features []string
+}
+
+// LuapfOffer is what a luapf server offers a luapf client, besides the
+// environment its initialisation read (FeatureEnv). A luapf client calling
+// a server of its own executable (whose ident covers that executable)
+// knows it before the greeting, and sends its request at once: an early
+// request, docs/protocol.md.
+var LuapfOffer = Offer{Features: []string{FeatureSignals, FeatureStatus, FeatureContext, FeatureCwd, FeaturePacked}}
+
+// HasAll reports whether o includes every feature of want.
+func (o Offer) HasAll(want Offer) bool {
+	for _, f := range want.Features {
+		name, _, _ := strings.Cut(f, " ")
+		if !o.Has(name) {
+			return false
+		}
+	}
+	return true
 }
 
 // Has reports whether the offer includes feature.

@@ -8,6 +8,9 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // One call on a prefork-interp v1 call socket (docs/protocol.md, wire format). Integers
@@ -157,63 +160,109 @@ func WriteRequest(c *net.UnixConn, req *Request) error {
 }
 
 // ReadRequest receives a call after the greeting has been sent. It rejects
-// a signalling byte other than SignalV1 (and SignalExtended, when
-// extended is true: the greeting made an Offer) and a message longer than
-// MaxMessageLen. When the client goes away the error wraps ErrPeerGone. The
-// received files, and the working directory that follows a block with
-// FeatureCwd, are close-on-exec.
+// a signalling byte other than SignalV1 (and SignalExtended and
+// SignalPacked, when extended is true: the greeting made an Offer) and a
+// message longer than MaxMessageLen. When the client goes away the error
+// wraps ErrPeerGone. The received files, and the working directory that
+// follows a block with FeatureCwd, are close-on-exec.
 func ReadRequest(c *net.UnixConn, extended bool) (*Request, error) {
-	var sig [1]byte
-	if _, err := io.ReadFull(c, sig[:]); err != nil {
-		return nil, callError("read request signalling byte", err)
-	}
-	if sig[0] != SignalV1 && !(extended && sig[0] == SignalExtended) {
-		return nil, fmt.Errorf("read request: signalling byte is 0x%02x, not 0x00: the client speaks another protocol", sig[0])
+	sig, fds, err := readSignal(c)
+	if err != nil {
+		return nil, err
 	}
 	req := &Request{}
+	fail := func(err error) (*Request, error) {
+		req.Close()
+		return nil, err
+	}
+	switch {
+	case sig == SignalPacked && extended:
+		if err := readPacked(c, req, fds); err != nil {
+			return fail(err)
+		}
+		return req, nil
+	case sig != SignalV1 && !(extended && sig == SignalExtended):
+		closeFds(fds)
+		return nil, fmt.Errorf("read request: signalling byte is 0x%02x, not 0x00: the client speaks another protocol", sig)
+	case len(fds) > 0:
+		closeFds(fds)
+		return nil, fmt.Errorf("read request: the signalling byte 0x%02x carried %d descriptors", sig, len(fds))
+	}
 	for _, slot := range []struct {
 		f    **os.File
 		name string
 	}{{&req.Stdin, "the caller's stdin"}, {&req.Stdout, "the caller's stdout"}, {&req.Stderr, "the caller's stderr"}} {
 		f, err := ReceiveFile(c, slot.name)
 		if err != nil {
-			req.Close()
-			return nil, fmt.Errorf("read request: %w", err)
+			return fail(fmt.Errorf("read request: %w", err))
 		}
 		*slot.f = f
 	}
-	n, err := readU32(c, "request message length")
-	if err != nil {
-		req.Close()
-		return nil, err
+	if err := readMessage(c, req); err != nil {
+		return fail(err)
 	}
-	if n > MaxMessageLen {
-		req.Close()
-		return nil, fmt.Errorf("read request: message of %d bytes is more than the limit of %d", n, MaxMessageLen)
-	}
-	msg, err := readBody(c, n, "request message")
-	if err != nil {
-		req.Close()
-		return nil, err
-	}
-	if req.Env, req.Argv, err = DecodeMessage(msg); err != nil {
-		req.Close()
-		return nil, fmt.Errorf("read request: %w", err)
-	}
-	if sig[0] == SignalExtended {
+	if sig == SignalExtended {
 		if req.Ext, err = readExtension(c); err != nil {
-			req.Close()
-			return nil, fmt.Errorf("read request: %w", err)
+			return fail(fmt.Errorf("read request: %w", err))
 		}
 		if _, ok := req.Ext[FeatureCwd]; ok {
 			if req.Cwd, err = ReceiveFile(c, "the caller's working directory"); err != nil {
-				req.Close()
-				return nil, fmt.Errorf("read request: %w", err)
+				return fail(fmt.Errorf("read request: %w", err))
 			}
 		}
 	}
 	return req, nil
 }
+
+// readSignal reads a request's signalling byte and the descriptors it
+// carries (only a packed request's does).
+func readSignal(c *net.UnixConn) (byte, []int, error) {
+	var b [1]byte
+	oob := make([]byte, unix.CmsgSpace(maxRightsPerMessage*4))
+	n, oobn, flags, _, err := c.ReadMsgUnix(b[:], oob)
+	fds, parseErr := parseRights(oob[:oobn])
+	switch {
+	case err != nil:
+		closeFds(fds)
+		return 0, nil, callError("read request signalling byte", err)
+	case n == 0:
+		closeFds(fds)
+		return 0, nil, fmt.Errorf("read request signalling byte: %w (end of file)", ErrPeerGone)
+	case parseErr != nil:
+		closeFds(fds)
+		return 0, nil, fmt.Errorf("read request signalling byte: %w", parseErr)
+	case flags&unix.MSG_CTRUNC != 0:
+		closeFds(fds)
+		return 0, nil, fmt.Errorf("read request signalling byte: the ancillary data was truncated (more than %d descriptors attached)", maxRightsPerMessage)
+	}
+	return b[0], fds, nil
+}
+
+// readMessage reads a request's environment and argv into req.
+func readMessage(c *net.UnixConn, req *Request) error {
+	n, err := readU32(c, "request message length")
+	if err != nil {
+		return err
+	}
+	if n > MaxMessageLen {
+		return fmt.Errorf("read request: message of %d bytes is more than the limit of %d", n, MaxMessageLen)
+	}
+	msg, err := readBody(c, n, "request message")
+	if err != nil {
+		return err
+	}
+	if req.Env, req.Argv, err = DecodeMessage(msg); err != nil {
+		return fmt.Errorf("read request: %w", err)
+	}
+	return nil
+}
+
+// HandshakeTimeout bounds how long a client may take to send its request
+// after the greeting: a silent connection is dropped.
+const HandshakeTimeout = 10 * time.Second
+
+// ExitedWith is the wait status of a process that exited with code.
+func ExitedWith(code int) uint32 { return uint32(code&0xff) << 8 }
 
 // WriteStatus sends the executor's raw wait status, the last part of a call.
 func WriteStatus(w io.Writer, status uint32) error {

@@ -83,13 +83,23 @@ func (want Result) Diff(got Result) string {
 // WaitFor polls cond until it holds, failing the test after HangDeadline.
 func WaitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
+	if !Eventually(cond) {
+		t.Fatalf("timed out after %v waiting until %s", HangDeadline, what)
+	}
+}
+
+// Eventually polls cond until it holds, for at most HangDeadline, and
+// reports whether it did: for a test that says more than WaitFor when it
+// fails.
+func Eventually(cond func() bool) bool {
 	deadline := time.Now().Add(HangDeadline)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting until %s", HangDeadline, what)
+			return false
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	return true
 }
 
 // Pipe returns a pipe whose ends are closed when the test ends.

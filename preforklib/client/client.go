@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"luapf/preforklib"
+	"luapf/preforklib/calltrace"
 	"luapf/preforklib/reexec"
 	"luapf/preforklib/rundir"
 )
@@ -36,6 +37,9 @@ type Runtime struct {
 // with. When the script died of a signal that can be passed on, Main kills
 // the process with it instead of returning.
 func Main(argv []string, rt Runtime) int {
+	trace := calltrace.FromEnv(reexec.RoleClient)
+	trace.Mark(calltrace.ClientStart)
+	defer trace.Mark(calltrace.ClientExit)
 	self, selfErr := os.Executable()
 	inv, err := ParseCommandLine(argv, self, os.LookupEnv)
 	if err == nil && selfErr != nil && inv.Syntax == SyntaxLuapf && inv.Mode != ModeHelp && inv.Mode != ModeVersion {
@@ -46,6 +50,16 @@ func Main(argv []string, rt Runtime) int {
 	}
 	if inv.Syntax == SyntaxLuapf { // the interpreter is this binary
 		inv.Modules = rt.Modules
+	}
+	var fwd *forwarder
+	var pin *cpuPin
+	if inv.Mode == ModeCall && inv.Syntax == SyntaxLuapf {
+		// Most likely a warm call of a luapf server, which forwards
+		// signals: start catching them now, in the background, while
+		// this process finds the server and connects (forward.go), on
+		// one CPU (affinity.go).
+		pin = pinToCPU()
+		fwd = catchSignals(os.Stderr)
 	}
 	switch inv.Mode {
 	case ModeHelp:
@@ -72,9 +86,13 @@ func Main(argv []string, rt Runtime) int {
 	}
 	c, err := newClient(inv)
 	if err != nil {
+		if fwd != nil {
+			fwd.abandon()
+		}
+		pin.undo()
 		return runWithoutServer(inv, rt, unavailable(err))
 	}
-	c.rt = rt
+	c.rt, c.trace, c.fwd, c.pin = rt, trace, fwd, pin
 	return c.run()
 }
 
@@ -94,6 +112,16 @@ type client struct {
 	env  []string            // the environment the call sends
 	// callContext returns the caller's process context (readcontext.go).
 	callContext func() (preforklib.CallContext, error)
+	trace       *calltrace.Recorder // nil unless LUAPF_TRACE asks
+	// fwd catches the caller's signals for the call (forward.go), from
+	// the moment the client has connected to a server; nil until then.
+	fwd *forwarder
+	// sent says connect sent the request before it read the greeting
+	// (an early request).
+	sent bool
+	// pin holds this process on one CPU while it calls a server
+	// (affinity.go); nil once it starts a server or runs the script.
+	pin *cpuPin
 }
 
 func newClient(inv *Invocation) (*client, error) {
@@ -111,13 +139,17 @@ func newClient(inv *Invocation) (*client, error) {
 	}
 	c := &client{inv: inv, host: host, env: messageEnv(os.Environ()), runDir: runDir, ident: ident, sockPath: rundir.SocketPath(runDir, ident)}
 	if inv.Mode == ModeCall || inv.Mode == ModeFresh {
-		c.callContext = readCallContextAsync()
+		c.callContext = callContextReader()
 	}
 	return c, nil
 }
 
 func (c *client) run() int {
 	conn, err := c.connectMatching()
+	if conn == nil {
+		c.abandonSignals() // no call to forward them to
+		c.unpin()          // the script may run in this process
+	}
 	var setupErr *setupExitError
 	switch {
 	case errors.As(err, &setupErr):
@@ -150,6 +182,10 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 			return conn, err
 		}
 	}
+	// Starting a server: its initialisation runs as a cold run would,
+	// signals, CPUs and all.
+	c.abandonSignals()
+	c.unpin()
 	if err := rundir.Preclean(c.runDir, rundir.MaxServers); err != nil {
 		return nil, unavailable(err)
 	}
@@ -182,54 +218,79 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 
 // connect connects to the server socket and reads the greeting. It returns
 // neither connection nor error when nobody serves the socket.
+//
+// A luapf client calling a server of its own executable sends its request
+// first (sendsEarly), and reads the greeting while the server hands the
+// call to an executor. Should the greeting show that the server's
+// initialisation saw other values of the environment, the client hangs up
+// and goes on to another server, as it would have without sending: the
+// executor checks the environment too, and never runs such a request.
 func (c *client) connect() (*net.UnixConn, error) {
+	c.trace.Mark(calltrace.ClientConnect)
 	conn, err := dialUnix(c.sockPath)
 	if err != nil || conn == nil {
 		return nil, unavailable(err)
 	}
+	early := c.sendsEarly()
+	var sendErr error
+	if early {
+		sendErr = c.send(conn, preforklib.LuapfOffer, true)
+	} else if c.inv.Syntax == SyntaxLuapf && c.callContext != nil {
+		c.callContext() // while the server prepares its greeting
+	}
 	ext, err := preforklib.ReadGreeting(conn)
 	if err != nil {
 		conn.Close()
+		c.abandonSignals()
 		if errors.Is(err, preforklib.ErrNoGreeting) {
-			return nil, nil
+			return nil, nil // nobody serves: the request, if sent, is not read
 		}
 		return nil, unavailable(fmt.Errorf("server %s: %w", c.sockPath, err))
 	}
+	if sendErr != nil {
+		conn.Close()
+		c.abandonSignals()
+		return nil, sendErr // as when sending after the greeting fails
+	}
+	if offer, _ := preforklib.ParseOffer(ext); early && !offer.HasAll(preforklib.LuapfOffer) {
+		conn.Close()
+		c.abandonSignals()
+		return nil, fmt.Errorf("server %s is not one this luapf started (it does not offer %s), yet it serves this luapf's ident; "+
+			"luapf --kill %s stops it", c.sockPath, strings.Join(preforklib.LuapfOffer.Features, ", "), c.inv.Script)
+	}
 	if err := c.checkEnv(ext); err != nil {
 		conn.Close()
+		c.abandonSignals()
 		return nil, err
 	}
-	c.greetingExt = ext
+	c.greetingExt, c.sent = ext, early
+	c.trace.Mark(calltrace.ClientGreeting)
 	return conn, nil
 }
 
-// call sends the request on conn and waits for the script's wait status.
+// sendsEarly reports whether the client sends its request before it reads
+// the greeting: when it calls, under luapf's syntax, the server of an
+// ident that covers this executable (not one fixed with -g), a luapf
+// server of this very build, whose offer it knows (preforklib.LuapfOffer).
+// That saves the call waiting for the server's greeting.
+func (c *client) sendsEarly() bool {
+	return c.inv.Syntax == SyntaxLuapf && c.inv.Mode == ModeCall && c.inv.FixedIdent == ""
+}
+
+// call sends the request on conn, unless connect has, and waits for the
+// script's wait status.
 func (c *client) call(conn *net.UnixConn) (uint32, error) {
-	req := &preforklib.Request{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: c.env, Argv: c.inv.Argv()}
-	offer, ok := preforklib.ParseOffer(c.greetingExt)
-	if ok {
-		req.Ext = c.extension(offer)
-		if offer.Has(preforklib.FeatureCwd) {
-			cwd, err := preforklib.OpenWorkingDir()
-			if err != nil {
-				return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
-			}
-			defer cwd.Close()
-			req.Ext[preforklib.FeatureCwd], req.Cwd = "", cwd
+	if !c.sent {
+		offer, ok := preforklib.ParseOffer(c.greetingExt)
+		if err := c.send(conn, offer, ok); err != nil {
+			return 0, err
 		}
 	}
-	var fwd *forwarder
-	if _, ok := req.Ext[preforklib.FeatureSignals]; ok {
-		fwd = catchSignals(conn, os.Stderr)
-		defer fwd.stop()
-	}
-	if err := preforklib.WriteRequest(conn, req); err != nil {
-		return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
-	}
-	if fwd != nil {
-		fwd.requestSent()
+	if c.fwd != nil {
+		defer c.fwd.stop()
 	}
 	status, err := preforklib.ReadStatus(conn)
+	c.trace.Mark(calltrace.ClientStatus)
 	if errors.Is(err, preforklib.ErrPeerGone) {
 		return 0, fmt.Errorf("call %s: the server went away before reporting the script's exit status (it was killed, or crashed; the next call starts a new one)", c.sockPath)
 	}
@@ -237,6 +298,59 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 		return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
 	}
 	return status, nil
+}
+
+// send sends the request on conn to a server that made offer (a luapf
+// server; ok false for a v1 server), once the signals it forwards are
+// caught.
+func (c *client) send(conn *net.UnixConn, offer preforklib.Offer, ok bool) error {
+	req := &preforklib.Request{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: c.env, Argv: c.inv.Argv()}
+	if ok {
+		req.Ext = c.extension(offer)
+		if offer.Has(preforklib.FeatureCwd) {
+			cwd, err := preforklib.OpenWorkingDir()
+			if err != nil {
+				return fmt.Errorf("call %s: %w", c.sockPath, err)
+			}
+			defer cwd.Close()
+			req.Ext[preforklib.FeatureCwd], req.Cwd = "", cwd
+		}
+	}
+	if _, ok := req.Ext[preforklib.FeatureSignals]; ok {
+		if c.fwd == nil { // not caught yet (a server this client started), or no longer (another server's environment differed)
+			c.fwd = catchSignals(os.Stderr)
+		}
+		c.fwd.await()
+	} else {
+		c.abandonSignals()
+	}
+	write := preforklib.WriteRequest
+	if ok && offer.Has(preforklib.FeaturePacked) {
+		write = preforklib.WritePackedRequest
+	}
+	c.trace.Mark(calltrace.ClientRequest)
+	if err := write(conn, req); err != nil {
+		return fmt.Errorf("call %s: %w", c.sockPath, err)
+	}
+	if c.fwd != nil {
+		c.fwd.requestSent(conn)
+	}
+	return nil
+}
+
+// unpin gives this process back the caller's CPU mask (affinity.go).
+func (c *client) unpin() {
+	c.pin.undo()
+	c.pin = nil
+}
+
+// abandonSignals undoes catching signals for a call that will not forward
+// them (forwarder.abandon).
+func (c *client) abandonSignals() {
+	if c.fwd != nil {
+		c.fwd.abandon()
+		c.fwd = nil
+	}
 }
 
 // extension returns the extension block this client sends to a luapf

@@ -13,10 +13,13 @@
 // with PREFORK_INTERP (spawn.go); when no server can be used at all
 // before anything of the call has run, the script runs in this process
 // (fallback.go). The call itself sends the caller's files, environment,
-// argv, working directory, umask, limits and nice value (readcontext.go,
-// nofile.go) and
-// forwards the caller's signals (forward.go); the client then ends with
-// the script's exit status or dies of its signal (exitstatus.go).
+// argv, working directory, umask, limits and nice value (readcontext.go),
+// in one message to a luapf server (preforklib's packed requests), before
+// the greeting to a server of this executable (client.go, early
+// requests), and forwards the caller's signals, caught from the moment
+// the client knows it will call a server (forward.go), its threads held on
+// one CPU meanwhile (affinity.go); the client then ends with the script's
+// exit status or dies of its signal (exitstatus.go).
 // --status (statuscmd.go) reports what a server is doing; --kill --all
 // and --status without a script deal with every server in the run
 // directory at once (allservers.go).

@@ -3,7 +3,6 @@ package executor
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"runtime"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"luapf/preforklib"
+	"luapf/preforklib/calltrace"
 	"luapf/preforklib/reexec"
 	"luapf/runtime/image"
 	"luapf/runtime/lua"
@@ -26,6 +26,8 @@ import (
 // mods are the binary's Go modules (runtime/lua.Modules): the snapshot
 // refers to what their loaders made by path.
 func Main(argv []string, mods lua.Modules) int {
+	trace := calltrace.FromEnv(reexec.RoleExecutor)
+	trace.MarkDetail(calltrace.ExecutorStart, calltrace.SelfUsage())
 	reexec.FatalSignalsByDefault()
 	files, err := reexec.ExecutorLayout.Inherit()
 	if err != nil {
@@ -43,47 +45,40 @@ func Main(argv []string, mods lua.Modules) int {
 		preforklib.Say(os.Stderr, "executor: send crash reports to the server: %v", err)
 	}
 	crash.Close()
-	it, cont, restoreErr := restoreImage(files[reexec.ExecutorFdImage], mods)
+	it, cont, deps, restoreErr := restoreImage(files[reexec.ExecutorFdImage], mods)
+	trace.MarkDetail(calltrace.ExecutorRestored, calltrace.SelfUsage())
 
-	req, err := preforklib.ReadRequest(control, true)
+	c, req, err := awaitCall(control, deps)
+	trace.MarkDetail(calltrace.ExecutorCall, calltrace.SelfUsage())
 	if err != nil {
-		if errors.Is(err, preforklib.ErrPeerGone) || errors.Is(err, io.EOF) {
+		if errors.Is(err, preforklib.ErrPeerGone) {
 			return lua.ExitOK // the server let an unused pooled executor go
 		}
 		return reportFailure(control, fmt.Sprintf("executor: receive call: %v", err))
 	}
 	if err := takeCall(req); err != nil {
-		return failCall(control, "executor: %v", err)
+		return c.fail("executor: %v", err)
 	}
 	// From here on, stderr is the caller's.
 	if restoreErr != nil {
-		return failCall(control, "cannot continue the script: %v", restoreErr)
+		return c.fail("cannot continue the script: %v", restoreErr)
 	}
 	prepareCall(it, req, os.Stderr)
 	if len(req.Argv) < 2 {
-		return failCall(control, "the call names no script (argv %q)", req.Argv)
+		return c.fail("the call names no script (argv %q)", req.Argv)
 	}
 	interpreter, script, scriptArgs := req.Argv[0], req.Argv[1], req.Argv[2:]
 	if arg := cont.Arg(); arg != nil {
 		lua.ResetArg(arg, interpreter, script, scriptArgs)
 	}
-	it.BeforeExit = func(code int) { reportExit(control, code) }
+	it.BeforeExit = func(code int) {
+		trace.MarkDetail(calltrace.ExecutorExit, calltrace.SelfUsage())
+		c.exit(code)
+		trace.Mark(calltrace.ExecutorReported)
+	}
+	trace.Mark(calltrace.ExecutorScript)
 	it.Exit(it.Run(cont.Function(), cont.Args(lua.StringValues(scriptArgs)...)))
 	return lua.ExitOK // not reached
-}
-
-// reportExit hands the caller's files back and tells the server the call's
-// exit code before this process exits. The kernel takes milliseconds to tear
-// down a large restored heap; the caller need not wait for that, and its
-// pipes close now, not after it.
-func reportExit(control net.Conn, code int) {
-	if devNull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0); err == nil {
-		for fd := 0; fd <= 2; fd++ {
-			dupOnto(devNull, fd)
-		}
-		devNull.Close()
-	}
-	preforklib.WriteExitReport(control, code)
 }
 
 // restoreImage maps the image and restores its state into a new
@@ -94,36 +89,41 @@ func reportExit(control net.Conn, code int) {
 // (image.RestoreMode) builds everything with collection held off, then
 // collects once, so that the heap goal is set from the restored heap rather
 // than paid for by the call's first allocations.
-func restoreImage(f *os.File, mods lua.Modules) (*lua.Interp, *snapshot.Continuation, error) {
+//
+// It returns the environment dependencies of the initialisation too, which
+// a call must match (awaitCall).
+func restoreImage(f *os.File, mods lua.Modules) (*lua.Interp, *snapshot.Continuation, preforklib.EnvDeps, error) {
+	var deps preforklib.EnvDeps
 	im, err := image.Map(f)
 	f.Close()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, deps, err
 	}
+	deps = preforklib.EnvDeps{Names: im.Meta.EnvNames, Digest: im.Meta.EnvDigest}
 	eager, err := image.RestoreMode()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, deps, err
 	}
 	it, err := lua.NewInterp(lua.ModeExecutor, mods)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, deps, err
 	}
 	it.InitEnv = im.Meta.InitEnv
 	if !eager {
 		cont, err := snapshot.Restore(it.L, im.State, it.RestoreOptions(false))
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", im.Meta.Script, err)
+			return nil, nil, deps, fmt.Errorf("%s: %w", im.Meta.Script, err)
 		}
-		return it, cont, nil
+		return it, cont, deps, nil
 	}
 	old := debug.SetGCPercent(-1)
 	cont, err := snapshot.Restore(it.L, im.State, it.RestoreOptions(true))
 	debug.SetGCPercent(old)
 	runtime.GC()
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", im.Meta.Script, err)
+		return nil, nil, deps, fmt.Errorf("%s: %w", im.Meta.Script, err)
 	}
-	return it, cont, nil
+	return it, cont, deps, nil
 }
 
 // takeCall makes the caller's files this process's fds 0, 1 and 2, the
@@ -173,15 +173,6 @@ func dupOnto(f *os.File, fd int) error {
 		return err
 	}
 	return dupErr
-}
-
-// failCall ends a call that luapf could not run once the caller's files
-// are the executor's: the message goes to the caller's stderr, and to the
-// server for its log. It returns the exit status.
-func failCall(control net.Conn, format string, args ...any) int {
-	msg := fmt.Sprintf(format, args...)
-	preforklib.Say(os.Stderr, "%s", msg)
-	return reportFailure(control, msg)
 }
 
 // reportFailure tells the server why the executor cannot run its call

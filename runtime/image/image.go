@@ -1,9 +1,7 @@
 package image
 
 import (
-	"bytes"
 	"encoding/binary"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"os"
@@ -56,19 +54,13 @@ type Meta struct {
 // imageMagic opens an image; the version follows it.
 const (
 	imageMagic   = "LUAPF\x00IMAGE\n"
-	imageVersion = 2
+	imageVersion = 3
 )
 
-// encode lays out an image: magic, version, metadata length and gob, then
-// the state bytes to the end. The metadata is gob, not JSON, because its
-// strings (paths, environment names and values) are arbitrary bytes, which
-// JSON would not keep.
+// encode lays out an image: magic, version, metadata length and metadata
+// (meta.go), then the state bytes to the end.
 func (im *Image) encode() ([]byte, error) {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(&im.Meta); err != nil {
-		return nil, fmt.Errorf("encode image metadata: %w", err)
-	}
-	meta := buf.Bytes()
+	meta := encodeMeta(nil, &im.Meta)
 	out := make([]byte, 0, len(imageMagic)+16+len(meta)+len(im.State))
 	out = append(out, imageMagic...)
 	out = binary.AppendUvarint(out, imageVersion)
@@ -96,11 +88,11 @@ func decodeImage(data []byte) (*Image, error) {
 		return nil, fmt.Errorf("%w: bad metadata length", errBadImage)
 	}
 	rest = rest[n:]
-	im := &Image{State: rest[metaLen:]}
-	if err := gob.NewDecoder(bytes.NewReader(rest[:metaLen])).Decode(&im.Meta); err != nil {
+	meta, err := decodeMeta(rest[:metaLen])
+	if err != nil {
 		return nil, fmt.Errorf("%w: metadata: %v", errBadImage, err)
 	}
-	return im, nil
+	return &Image{Meta: meta, State: rest[metaLen:]}, nil
 }
 
 // WriteSealed writes im into a new memfd and seals it against any

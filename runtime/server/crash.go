@@ -63,5 +63,5 @@ func (s *server) reportCrash(stderr *os.File, g *callGroup, pid int, status uint
 	first, _, _ := strings.Cut(strings.TrimSpace(report), "\n")
 	preforklib.Say(stderr, "the executor for %s crashed: %s (the whole report is above and in %s)", s.meta.Script, first, s.log.where)
 	g.noteFailure(fmt.Sprintf("executor %d crashed (%s); its report:\n%s", pid, describeWaitStatus(syscall.WaitStatus(status)), report))
-	return exitedWith(preforklib.ExitLuapfError)
+	return preforklib.ExitedWith(preforklib.ExitLuapfError)
 }

@@ -14,14 +14,16 @@
 //     watcher), a file the script depends on changes (autoreload.go), it
 //     has been idle for idle_timeout, or accepting keeps failing;
 //   - the monitor (monitor.go), a goroutine per call: the greeting with
-//     luapf's offer (offer.go), the request, the hand-over to an executor,
-//     the caller's signals relayed to the executor's process group and a
-//     caller that goes away noticed (callgroup.go), and the wait status;
+//     luapf's offer (offer.go), the hand-over of the call's connection to
+//     an executor, which reads the request and sends the wait status
+//     itself, the caller's signals relayed to the executor's process
+//     group and a caller that goes away noticed (callgroup.go), and the
+//     wait status when the executor ends without sending it;
 //   - the pool (pool.go): executors (runtime/executor) started ahead of
-//     calls, so that a call rarely waits for one, and let go after
-//     pool_idle_timeout without a call (server.go), for the next call to
-//     refill; an executor's crash report (crash.go) ends its call with
-//     status 127.
+//     calls, so that a call rarely waits for one, refilled once a call is
+//     over (not while it runs), and let go after pool_idle_timeout
+//     without a call (server.go), for the next call to refill; an
+//     executor's crash report (crash.go) ends its call with status 127.
 //
 // Every failed call leaves one line in the server's log (calllog.go,
 // logging.go): syslog, or a file in the run directory. docs/protocol.md

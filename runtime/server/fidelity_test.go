@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -219,6 +220,31 @@ func TestCallContext(t *testing.T) {
 	}
 }
 
+// TestCPUsAsTheCaller: a client pins itself to one CPU while it calls a
+// server (preforklib/client affinity.go); the server it starts and the
+// script's calls get the caller's CPUs all the same.
+func TestCPUsAsTheCaller(t *testing.T) {
+	l := newLuapf(t)
+	path := script("test/cpus.lua")
+	cold := l.run("", "--standalone", path)
+	if !strings.HasPrefix(cold.Stdout, "Cpus_allowed_list:") {
+		t.Fatalf("--standalone printed %+v", cold)
+	}
+	for i := 0; i < 3; i++ { // the call that starts the server, then warm calls
+		if d := sameResult(cold, l.run("", path)); d != "" {
+			t.Errorf("call %d differs from --standalone:\n%s", i, d)
+		}
+	}
+	server := l.onlyPid(l.servers(), "server")
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", server))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(status), strings.TrimSuffix(cold.Stdout, "\n")+"\n") {
+		t.Errorf("the server's CPUs are not the caller's %q:\n%s", cold.Stdout, status)
+	}
+}
+
 // TestColdFallback: when the run directory cannot be used, or a socket
 // path would be too long, the script runs in the client's process and
 // prints what --standalone prints, after one warning line.
@@ -246,7 +272,7 @@ func TestColdFallback(t *testing.T) {
 			if tc.prepare != nil {
 				tc.prepare(t, runDir)
 			}
-			for _, call := range [][]string{{script("hello.lua"), "cold"}, {script("test/status.lua"), "3"}, {script("test/initoutput.lua")}} {
+			for _, call := range [][]string{{script("hello.lua"), "cold"}, {script("test/status.lua"), "3"}, {script("test/initoutput.lua")}, {script("test/cpus.lua")}} {
 				cold := l.run("", append([]string{"--standalone"}, call...)...)
 				cmd := l.command(append(tc.args, call...)...)
 				if tc.wrap != nil {

@@ -4,27 +4,36 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"luapf/preforklib"
+	"luapf/preforklib/calltrace"
 )
 
-// The monitor is the goroutine that serves one call (docs/protocol.md, server): it
-// speaks protocol v1 on the call socket, hands the call to an executor, and
-// reports the executor's wait status. If the client goes away first, the
-// executor's process group gets SIGINT (then SIGKILL if it lingers). A
-// luapf client that negotiated signal forwarding sends signal frames
-// meanwhile (callgroup.go).
+// The monitor is the goroutine that serves one call (docs/protocol.md,
+// server): it sends the greeting on the call socket, hands the connection
+// to an executor, which reads the request from the client itself and, at
+// its end, sends the client the wait status, and watches the call
+// meanwhile. If the client goes away first, the executor's process group
+// gets SIGINT (then SIGKILL if it lingers). A luapf client that negotiated
+// signal forwarding sends signal frames meanwhile (callgroup.go), which
+// the monitor reads once the executor has read the request. When the
+// executor ends without reporting its exit (a signal, a crash), the
+// monitor sends the client the wait status.
 
 const (
-	// handshakeTimeout bounds how long a client may take to send its
-	// request after the greeting; a silent connection is dropped.
-	handshakeTimeout = 10 * time.Second
-	// interruptGrace is how long a call's process group has to exit after
-	// SIGINT once its client has gone, before SIGKILL.
+	// interruptGrace is how long a call's process group has to exit
+	// after SIGINT once its client has gone, before SIGKILL.
 	interruptGrace = 500 * time.Millisecond
+	// refillWait bounds how long after its status a call waits for its
+	// client to go before the pool starts the next executor.
+	refillWait = 100 * time.Millisecond
 )
 
 // serveCall serves one call on conn; luapfClient says the client marked
@@ -39,25 +48,48 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 		s.callFailed("could not send the greeting: %v", err)
 		return
 	}
-	conn.SetReadDeadline(time.Now().Add(handshakeTimeout))
-	req, err := preforklib.ReadRequest(conn, luapfClient)
-	if luapfClient && errors.Is(err, preforklib.ErrPeerGone) {
-		// Not a failure: a luapf client whose environment differs from
-		// what the initialisation read hangs up after the greeting
-		// (preforklib.FeatureEnv).
+	s.trace.Mark(calltrace.ServerGreeting)
+	e, taken, err := s.handOver(conn, luapfClient)
+	s.trace.Mark(calltrace.ServerHanded)
+	var noRequest *preforklib.NoRequestError
+	switch {
+	case errors.As(err, &noRequest):
+		// Not a failure when a luapf client hangs up after the
+		// greeting: its environment differs from what the
+		// initialisation read (preforklib.FeatureEnv).
+		if !luapfClient || !noRequest.ClientGone {
+			s.callFailed("connection dropped before its request was read: %s", noRequest.Why)
+		}
+		return
+	case err != nil:
+		s.notRun(conn, luapfClient, err)
 		return
 	}
-	if err != nil {
-		s.callFailed("connection dropped before its request was read: %v", err)
-		return
+	status, sent, reaped, callerGone := s.execute(conn, e, taken)
+	if !sent {
+		// The client may be gone already; then there is no one to tell.
+		preforklib.WriteStatus(conn, status)
 	}
-	conn.SetReadDeadline(time.Time{})
-	status, reaped := s.execute(conn, req)
-	// The client may be gone already; then there is no one to tell.
-	_ = preforklib.WriteStatus(conn, status)
+	s.trace.Mark(calltrace.ServerStatus)
 	// The call's slot is held until its executor is gone, so that never
 	// more than max_servers executors exist.
 	<-reaped
+	if sent && e.killedAfterReport() {
+		// It reported and was killed before it could send the status:
+		// send it (a second copy, if it did, goes unread).
+		preforklib.WriteStatus(conn, status)
+	}
+	// Only now, with the executor reaped and the caller gone (or given
+	// refillWait to go), start the next executor (pool.go): until the
+	// caller has exited, the call is not over for whoever waits for it.
+	// The call's slot is free meanwhile.
+	go func() {
+		select {
+		case <-callerGone:
+		case <-time.After(refillWait):
+		}
+		s.pool.refill()
+	}()
 }
 
 // callFailed counts a failed call and logs its one line (calllog.go).
@@ -66,38 +98,85 @@ func (s *server) callFailed(format string, args ...any) {
 	s.log.Printf("call of %s failed: %s", s.meta.Script, fmt.Sprintf(format, args...))
 }
 
-// execute runs req in an executor and returns its wait status, as soon as
-// the executor reports its exit code or is seen to end, and a channel
-// closed once the executor process has been reaped.
-func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <-chan struct{}) {
-	e, err := s.handOver(req)
-	// The executor has its own copies now; ours must not keep the
-	// caller's pipes open. Stderr stays until the call's end is known:
-	// that is where a failure to run it is reported.
-	req.Stdin.Close()
-	req.Stdout.Close()
-	if req.Cwd != nil {
-		req.Cwd.Close()
+// taken is what the monitor learns of a call an executor took.
+type taken struct {
+	ext    preforklib.Extension // the request's extension block; nil for v1
+	stderr *os.File             // the caller's stderr
+}
+
+// handOver gives the call on conn to an executor from the pool, which
+// reads the request. A *preforklib.NoRequestError says no request came;
+// the executor then goes back to the pool. If the executor died while
+// waiting in the pool, handOver tries once more with another.
+func (s *server) handOver(conn *net.UnixConn, luapfClient bool) (*executor, *taken, error) {
+	var lastErr error
+	for attempt := 0; attempt < 2; attempt++ {
+		e, err := s.pool.take()
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := preforklib.WriteCall(e.control, conn, luapfClient); err != nil {
+			lastErr = fmt.Errorf("hand the call to executor %d: %w", e.cmd.Process.Pid, err)
+			e.discard()
+			continue
+		}
+		ext, stderr, err := preforklib.ReadTaken(e.control)
+		var noRequest *preforklib.NoRequestError
+		switch {
+		case errors.As(err, &noRequest):
+			s.pool.putBack(e)
+			return nil, nil, err
+		case err != nil:
+			// It may have read part of the request: the call cannot go
+			// to another executor.
+			e.discard()
+			return nil, nil, fmt.Errorf("executor %d ended before it took the call: %w", e.cmd.Process.Pid, err)
+		}
+		return e, &taken{ext: ext, stderr: stderr}, nil
 	}
-	defer req.Stderr.Close()
-	if err != nil {
-		s.callFailed("not run: %v", err)
+	return nil, nil, lastErr
+}
+
+// notRun ends a call no executor took because of err: if the request can
+// still be read, the caller hears why on its stderr; the status is 127.
+func (s *server) notRun(conn *net.UnixConn, luapfClient bool, err error) {
+	s.callFailed("not run: %v", err)
+	conn.SetReadDeadline(time.Now().Add(preforklib.HandshakeTimeout))
+	if req, rerr := preforklib.ReadRequest(conn, luapfClient); rerr == nil {
 		preforklib.Say(req.Stderr, "cannot run %s: %v", s.meta.Script, err)
-		reaped := make(chan struct{})
-		close(reaped)
-		return exitedWith(preforklib.ExitLuapfError), reaped
+		req.Close()
 	}
-	ended := make(chan uint32, 2) // the executor's report, its wait status
+	preforklib.WriteStatus(conn, preforklib.ExitedWith(preforklib.ExitLuapfError))
+}
+
+// ending is how the call's executor ended, as the monitor learns it.
+type ending struct {
+	status     uint32
+	fromReport bool // its exit report: it sends the client the status itself
+}
+
+// execute watches the call e took until e reports its exit code or is seen
+// to end, and returns the call's wait status, whether the executor sends
+// it to the client itself, a channel closed once the executor process has
+// been reaped and one closed once the client has gone.
+func (s *server) execute(conn *net.UnixConn, e *executor, t *taken) (status uint32, sent bool, reaped, callerGone <-chan struct{}) {
+	defer t.stderr.Close()
+	ended := make(chan ending, 2) // the executor's report, its wait status
 	crashed := make(chan string, 1)
-	reaped := make(chan struct{})
+	done := make(chan struct{})
 	group := newCallGroup(e.pgid)
 	s.stats.busy.Add(1)
 	reported := make(chan struct{})
+	var reportComing atomic.Bool // the report has arrived, or is being read
 	go func() {
 		defer close(reported)
+		if !awaitReadable(e.control) {
+			return
+		}
+		reportComing.Store(true)
 		if code, failure, ok := preforklib.ReadExitReport(e.control); ok {
 			group.noteFailure(failure)
-			ended <- exitedWith(code)
+			ended <- ending{status: preforklib.ExitedWith(code), fromReport: true}
 		}
 	}()
 	go func() {
@@ -107,70 +186,91 @@ func (s *server) execute(conn *net.UnixConn, req *preforklib.Request) (uint32, <
 		// the wait status must not overtake a failure report.
 		<-reported
 		e.control.Close()
+		s.trace.MarkDetail(calltrace.ServerReaped, traceUsage(e.cmd))
 		status := waitStatus(e.cmd, err)
 		if report := e.crashReport(); report != "" {
 			crashed <- report // before its status: see below
 		}
-		ended <- status
+		ended <- ending{status: status}
 		s.stats.busy.Add(-1)
-		close(reaped)
+		close(done)
 	}()
 	gone := make(chan struct{})
 	go func() {
-		watchCaller(conn, req.Ext, group)
+		watchCaller(conn, t.ext, group)
 		close(gone)
 	}()
-	var status uint32
-	callerGone := false
+	var end ending
+	interrupted := false
 	select {
-	case status = <-ended:
+	case end = <-ended:
 	case <-gone:
-		status = interrupt(group, ended)
-		callerGone = true
+		// The executor reports its exit before it sends the status, so
+		// a client that went away after its status left a report here:
+		// still unread, or taken by the goroutine above, which marks it
+		// before it reads it. (In that order: the other way round, the
+		// goroutine could mark and read it between the two checks.)
+		if readable(e.control) || reportComing.Load() {
+			end = <-ended
+			break
+		}
+		end = ending{status: interrupt(group, ended)}
+		interrupted = true
 	}
+	s.trace.Mark(calltrace.ServerReport)
+	status = end.status
 	// A crashed executor sends no exit report, so its status came from
 	// the goroutine that queued the crash report first.
 	select {
 	case report := <-crashed:
-		status = s.reportCrash(req.Stderr, group, e.cmd.Process.Pid, status, report)
+		status = s.reportCrash(t.stderr, group, e.cmd.Process.Pid, status, report)
 	default:
 	}
 	s.served.Add(1)
-	if reason := callFailure(syscall.WaitStatus(status), callerGone, group); reason != "" {
+	if reason := callFailure(syscall.WaitStatus(status), interrupted, group); reason != "" {
 		s.callFailed("%s", reason)
 	}
-	return status, reaped
+	return status, end.fromReport, done, gone
 }
 
-// handOver gives req to an executor from the pool; if that executor died
-// while waiting, it tries once more with a fresh one.
-func (s *server) handOver(req *preforklib.Request) (*executor, error) {
-	var lastErr error
-	for attempt := 0; attempt < 2; attempt++ {
-		e, err := s.pool.take()
-		if err != nil {
-			return nil, err
-		}
-		if err := preforklib.WriteRequest(e.control, req); err != nil {
-			lastErr = fmt.Errorf("hand the call to executor %d: %w", e.cmd.Process.Pid, err)
-			e.discard()
-			continue
-		}
-		return e, nil
+// awaitReadable waits until c has something to read, or has ended; it
+// reads nothing. false: c cannot be waited on.
+func awaitReadable(c *net.UnixConn) bool {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return false
 	}
-	return nil, lastErr
+	var b [1]byte
+	return rc.Read(func(fd uintptr) bool {
+		_, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		return err != unix.EAGAIN
+	}) == nil
+}
+
+// readable reports whether c has something to read now.
+func readable(c *net.UnixConn) bool {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return false
+	}
+	var b [1]byte
+	n := 0
+	rc.Control(func(fd uintptr) {
+		n, _, _ = unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+	})
+	return n > 0
 }
 
 // interrupt ends a call whose client has gone: SIGINT to the executor's
 // process group, SIGKILL after interruptGrace, and returns the wait status.
-func interrupt(g *callGroup, done <-chan uint32) uint32 {
+func interrupt(g *callGroup, done <-chan ending) uint32 {
 	g.interrupt()
 	select {
-	case st := <-done:
-		return st
+	case end := <-done:
+		return end.status
 	case <-time.After(interruptGrace):
 		g.signal(syscall.SIGKILL)
-		return <-done
+		return (<-done).status
 	}
 }
 
@@ -183,10 +283,16 @@ func waitStatus(cmd *exec.Cmd, err error) uint32 {
 	}
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
-		return exitedWith(exitErr.ExitCode())
+		return preforklib.ExitedWith(exitErr.ExitCode())
 	}
-	return exitedWith(preforklib.ExitLuapfError)
+	return preforklib.ExitedWith(preforklib.ExitLuapfError)
 }
 
-// exitedWith is the wait status of a process that exited with code.
-func exitedWith(code int) uint32 { return uint32(code&0xff) << 8 }
+// traceUsage describes a finished command's resource usage for the trace.
+func traceUsage(cmd *exec.Cmd) string {
+	if cmd.ProcessState == nil {
+		return ""
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return calltrace.Usage(ru)
+}

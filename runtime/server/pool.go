@@ -8,6 +8,7 @@ import (
 	"sync"
 	"syscall"
 
+	"luapf/preforklib/calltrace"
 	"luapf/preforklib/reexec"
 
 	"golang.org/x/sys/unix"
@@ -25,9 +26,14 @@ type executor struct {
 }
 
 // pool keeps executors restored ahead of calls: a call takes a waiting one
-// (a pool hit: no restore on the call's path) and a replacement starts at
-// once. With size 0 or an empty pool, the call starts its own. An idle
-// server lets its pooled executors go (letGo); the next call refills it.
+// (a pool hit: no restore on the call's path). The pool refills when a
+// call has its exit (refill, from the call's monitor), not while the call
+// runs: starting an executor (exec, the Go runtime, the restore) would
+// compete with the call for the CPU, and a machine may have two cores. A
+// call that finds none waiting takes the one the pool is starting, if
+// any, rather than start a second; with size 0 or nothing on the way, the
+// call starts its own. An idle server lets its pooled executors go
+// (letGo); the next call refills it.
 type pool struct {
 	size  int
 	start func() (*executor, error)
@@ -35,7 +41,8 @@ type pool struct {
 
 	mu       sync.Mutex
 	ready    []*executor
-	starting int
+	starting int                // executors the pool is starting
+	claims   []chan<- *executor // calls waiting for those, oldest first (never more than starting)
 	closed   bool
 	dormant  bool // let go: no refilling until a call takes an executor
 }
@@ -46,7 +53,8 @@ func newPool(size int, start func() (*executor, error), log *serverLog) *pool {
 	return p
 }
 
-// take returns an executor for a call.
+// take returns an executor for a call: a waiting one, else one the pool
+// is starting, else one started for the call.
 func (p *pool) take() (*executor, error) {
 	p.mu.Lock()
 	p.dormant = false
@@ -54,36 +62,70 @@ func (p *pool) take() (*executor, error) {
 		e := p.ready[0]
 		p.ready = p.ready[1:]
 		p.mu.Unlock()
-		p.refill()
 		return e, nil
 	}
+	if p.starting > len(p.claims) {
+		claim := make(chan *executor, 1)
+		p.claims = append(p.claims, claim)
+		p.mu.Unlock()
+		if e := <-claim; e != nil {
+			return e, nil
+		}
+		return p.start() // that start failed (and was logged): try once more
+	}
 	p.mu.Unlock()
-	e, err := p.start()
-	p.refill()
-	return e, err
+	return p.start()
 }
 
-// refill starts executors in the background until size are ready or
-// starting.
+// refill starts executors in the background until size are waiting or
+// on their way. A call's monitor calls it once the call has its exit.
 func (p *pool) refill() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for !p.closed && !p.dormant && len(p.ready)+p.starting < p.size {
+	for !p.closed && !p.dormant && len(p.ready)+p.starting-len(p.claims) < p.size {
 		p.starting++
-		go func() {
-			e, err := p.start()
-			p.mu.Lock()
-			p.starting--
-			switch {
-			case err != nil:
-				p.log.Printf("cannot start a pooled executor: %v", err)
-			case p.closed || p.dormant:
-				e.discard()
-			default:
-				p.ready = append(p.ready, e)
-			}
-			p.mu.Unlock()
-		}()
+		go func() { p.started(p.start()) }()
+	}
+}
+
+// started takes an executor the pool started (nil if the start failed
+// with err): to the oldest call waiting for one, else into the pool.
+func (p *pool) started(e *executor, err error) {
+	p.mu.Lock()
+	p.starting--
+	var claim chan<- *executor
+	if len(p.claims) > 0 {
+		claim, p.claims = p.claims[0], p.claims[1:]
+	}
+	keep := claim == nil && err == nil && !p.closed && !p.dormant
+	if keep {
+		p.ready = append(p.ready, e)
+	}
+	p.mu.Unlock()
+	switch {
+	case err != nil:
+		p.log.Printf("cannot start a pooled executor: %v", err)
+		if claim != nil {
+			claim <- nil
+		}
+	case claim != nil:
+		claim <- e
+	case !keep:
+		e.discard()
+	}
+}
+
+// putBack returns an executor that was handed a call but got no request:
+// it is restored and untouched, as it was in the pool.
+func (p *pool) putBack(e *executor) {
+	p.mu.Lock()
+	keep := !p.closed && !p.dormant
+	if keep {
+		p.ready = append(p.ready, e)
+	}
+	p.mu.Unlock()
+	if !keep {
+		e.discard()
 	}
 }
 
@@ -116,7 +158,7 @@ func (p *pool) close() {
 // pipe brings the server its Go runtime's crash report, if any (crash.go).
 // It runs in its own process group (so a call's whole process tree can be
 // signalled) and dies with the server.
-func startExecutor(image *os.File, script string, logFile *os.File) (*executor, error) {
+func startExecutor(image *os.File, script string, logFile *os.File, trace *calltrace.Recorder) (*executor, error) {
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("start executor: socketpair: %w", err)
@@ -149,6 +191,7 @@ func startExecutor(image *os.File, script string, logFile *os.File) (*executor, 
 		crashR.Close()
 		return nil, fmt.Errorf("start executor: %w", err)
 	}
+	trace.MarkDetail(calltrace.ServerExecutor, fmt.Sprintf("pid=%d", cmd.Process.Pid))
 	// Only the executor may hold the write end: its exit ends the pipe.
 	crashW.Close()
 	crash := readCrashReport(crashR)
@@ -159,6 +202,14 @@ func startExecutor(image *os.File, script string, logFile *os.File) (*executor, 
 		return nil, fmt.Errorf("start executor: %w", err)
 	}
 	return &executor{cmd: cmd, control: conn, pgid: cmd.Process.Pid, crash: crash}, nil
+}
+
+// killedAfterReport reports whether a reaped executor that sent its exit
+// report was then killed by a signal, before it could send the client the
+// status.
+func (e *executor) killedAfterReport() bool {
+	ws, ok := e.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled()
 }
 
 // discard ends an executor that never got a call: closing its control

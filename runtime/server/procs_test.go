@@ -59,13 +59,17 @@ func (l *luapf) waitLogged(want string) {
 	})
 }
 
-// pooledExecutor returns the one executor waiting in the pool of a server
-// with pool 1 and no call running. Right after a call, the call's own
-// executor may still be on its way out: it has reported its exit code, and
-// the kernel is tearing it down.
+// pooledExecutor returns the one executor waiting in the pool of the
+// sandbox's one server, with pool 1 and no call running. Right after a
+// call, the call's own executor may still be on its way out (it has
+// reported its exit code, and the kernel is tearing it down) and the pool
+// refills only once it is reaped: so wait until the server counts none
+// busy and one pooled, and one executor process is left.
 func (l *luapf) pooledExecutor() int {
 	l.t.Helper()
-	testutil.WaitFor(l.t, "one executor, the pooled one, to be left", func() bool { return len(l.executors()) == 1 })
+	testutil.WaitFor(l.t, "the pooled executor, alone", func() bool {
+		return strings.Contains(l.status(0), " 0 busy, 1 pooled\n") && len(l.executors()) == 1
+	})
 	return l.onlyPid(l.executors(), "pooled executor")
 }
 

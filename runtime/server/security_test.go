@@ -384,8 +384,9 @@ func TestNoStrayDescriptors(t *testing.T) {
 	}
 
 	// During a call: the executor has the caller's three files as 0-2,
-	// its control socket and its crash pipe; the server has the call's
-	// socket and, of the caller's files, only stderr.
+	// its control socket, the call's connection (it sends the client the
+	// status) and its crash pipe; the server has the call's socket and,
+	// of the caller's files, only stderr.
 	stdinR, stdinW := testutil.Pipe(t)
 	stdoutR, stdoutW := testutil.Pipe(t)
 	_, stderrW := testutil.Pipe(t)
@@ -399,7 +400,7 @@ func TestNoStrayDescriptors(t *testing.T) {
 		t.Fatalf("script said %q", line)
 	}
 	executor := l.onlyPid(l.callExecutors(), "executor of the call")
-	exe := settledDescriptors(t, "the executor in a call", executor, logPath, map[string]int{"socket": 1, "pipe": 4})
+	exe := settledDescriptors(t, "the executor in a call", executor, logPath, map[string]int{"socket": 2, "pipe": 4})
 	callerFiles := []string{pipeTarget(t, stdinR), pipeTarget(t, stdoutW), pipeTarget(t, stderrW)}
 	for fd, want := range callerFiles {
 		if got := openFds(t, executor)[fd]; got != want {
@@ -416,6 +417,15 @@ func TestNoStrayDescriptors(t *testing.T) {
 		if contains(busy["pipe"], p) {
 			t.Errorf("the server holds the caller's %s", p)
 		}
+	}
+	shared := 0
+	for _, sock := range exe["socket"] {
+		if contains(busy["socket"], sock) {
+			shared++
+		}
+	}
+	if shared != 1 {
+		t.Errorf("the executor's sockets %v share %d with the server's %v, want 1: the call's connection", exe["socket"], shared, busy["socket"])
 	}
 	stdinW.Close()
 	if err := call.Wait(); err != nil {

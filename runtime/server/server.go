@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"luapf/preforklib"
+	"luapf/preforklib/calltrace"
 	"luapf/preforklib/reexec"
 	"luapf/runtime/image"
 	"luapf/runtime/lua"
@@ -39,7 +40,8 @@ type server struct {
 	poolIdle *time.Timer // pool_idle_timeout: the pool lets its executors go
 
 	served, failed atomic.Int64
-	stats          *serverStats // for status queries (statusquery.go)
+	stats          *serverStats        // for status queries (statusquery.go)
+	trace          *calltrace.Recorder // nil unless LUAPF_TRACE asks
 }
 
 // Main runs the server role, started by setup in a new session with the
@@ -98,13 +100,13 @@ func Main(argv []string) int {
 	s := &server{
 		meta: im.Meta, opts: im.Meta.Options, listener: listener,
 		reference: time.Unix(0, im.Meta.Reference), log: log, quit: make(chan struct{}),
-		stats: newServerStats(im),
+		stats: newServerStats(im), trace: calltrace.FromEnv(reexec.RoleServer),
 	}
 	if s.opts.MaxServers >= 0 {
 		s.slots = make(chan struct{}, max(s.opts.MaxServers, 1))
 	}
 	s.pool = newPool(s.opts.Pool, func() (*executor, error) {
-		return startExecutor(imageF, s.meta.Script, log.file)
+		return startExecutor(imageF, s.meta.Script, log.file, s.trace)
 	}, log)
 	ready.WriteString("ok\n")
 	ready.Close()
@@ -175,6 +177,7 @@ func (s *server) acceptLoop() {
 	errors := 0
 	for {
 		conn, err := s.listener.AcceptUnix()
+		s.trace.Mark(calltrace.ServerAccept)
 		if err != nil {
 			if s.stopping() {
 				return

@@ -157,10 +157,14 @@ func TestStatusQueryIsNoCall(t *testing.T) {
 	buf := make([]byte, 8)
 	conn.Read(buf) // the greeting's start: the call is being served
 	conn.Close()
-	testutil.WaitFor(t, "the dropped connection to be counted", func() bool {
+	counted := func() bool {
 		_, fields = statusFields(t, l.status(0, hello))
 		return fields["calls"] == "1 served, 1 failed"
-	})
+	}
+	if !testutil.Eventually(counted) {
+		log, _ := os.ReadFile(fields["log"])
+		t.Fatalf("the dropped connection was never counted: --status says %v; the server's log:\n%s", fields, log)
+	}
 	if lines := logLines(t, fields["log"], "failed: "); len(lines) != 1 || !strings.Contains(lines[0], "connection dropped before its request was read") {
 		t.Errorf("log lines of failed calls: %q", lines)
 	}

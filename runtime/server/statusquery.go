@@ -50,7 +50,7 @@ func (s *server) startStatusQuery(conn *net.UnixConn) {
 // answerStatus speaks the status query protocol on conn (preforklib
 // FeatureStatus): greeting with the offer, signalling byte, reply.
 func (s *server) answerStatus(conn *net.UnixConn) error {
-	conn.SetDeadline(time.Now().Add(handshakeTimeout))
+	conn.SetDeadline(time.Now().Add(preforklib.HandshakeTimeout))
 	if err := preforklib.WriteGreeting(conn, s.offer().Encode()); err != nil {
 		return err
 	}

@@ -215,7 +215,7 @@ func (b *bench) quiet(gone ...string) error { return b.procs.waitQuiet(gone...) 
 func (b *bench) stopServers() error {
 	var errs []error
 	for script := range b.luapfScripts {
-		if err := b.killLuapf(script); err != nil {
+		if err := b.killLuapf(b.tools.luapf, script); err != nil {
 			errs = append(errs, err)
 		}
 		delete(b.luapfScripts, script)
@@ -229,9 +229,10 @@ func (b *bench) stopServers() error {
 	return errors.Join(errs...)
 }
 
-// killLuapf runs luapf --kill script in the sandbox.
-func (b *bench) killLuapf(script string) error {
-	cmd := exec.CommandContext(b.ctx, b.tools.luapf, "--kill", script)
+// killLuapf runs luapf --kill script in the sandbox; luapf is the binary
+// whose server it is (the interpreter is part of the server's ident).
+func (b *bench) killLuapf(luapf, script string) error {
+	cmd := exec.CommandContext(b.ctx, luapf, "--kill", script)
 	cmd.Env, cmd.Dir = b.sb.env, b.sb.work
 	return runKill(cmd)
 }

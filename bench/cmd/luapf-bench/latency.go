@@ -156,7 +156,7 @@ func isFloor(key string) bool {
 
 // stopLuapf stops script's luapf server, if any, and waits until it is gone.
 func (b *bench) stopLuapf(script string) error {
-	if err := b.killLuapf(script); err != nil {
+	if err := b.killLuapf(b.tools.luapf, script); err != nil {
 		return err
 	}
 	return b.quiet(serverPrefix(script))

@@ -7,9 +7,10 @@
 // concurrent clients, latency and restore time against state size, and peak
 // memory, and writes results.md with SVG plots.
 //
-//	luapf-bench [-quick] [-out DIR] [-repo DIR] [-keep]
+//	luapf-bench [-quick] [-out DIR] [-repo DIR] [-keep] [-trace-baseline REV]
 //	luapf-bench -write-workloads bench/workloads
 //	luapf-bench idle-memory [-luapf BIN] [-rows N] [-pool-idle-timeout S]
+//	luapf-bench trace [-repo DIR] [-luapf BIN] [-baseline REV] [-runs N]
 //
 // It builds luapf from the repository it is given, runs every contender in
 // a sandbox of its own (its own HOME, so the user's servers are never
@@ -26,7 +27,8 @@
 // hyperfine runs it before each spaced run to wait until the sandbox is
 // quiet. `luapf-bench idle-memory` prints the private memory of an idle
 // server and its executors, before and after pool_idle_timeout
-// (idlememory.go).
+// (idlememory.go). `luapf-bench trace` prints the per-stage breakdown of a
+// warm call (trace.go), which the full run also writes into results.md.
 package main
 
 import (
@@ -46,6 +48,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "quiesce" {
 		os.Exit(quiesceMain(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "trace" {
+		os.Exit(traceMain(os.Args[2:], os.Stdout))
+	}
 	if len(os.Args) > 1 && os.Args[1] == "idle-memory" {
 		os.Exit(idleMemoryMain(os.Args[2:], os.Stdout))
 	}
@@ -58,6 +63,7 @@ func run(args []string) int {
 	out := fs.String("out", "bench", "directory for results.md and the plots")
 	repo := fs.String("repo", ".", "the luapf repository to build and measure")
 	keep := fs.Bool("keep", false, "keep the scratch directory (hyperfine exports, logs)")
+	baseline := fs.String("trace-baseline", "", "trace warm calls of luapf built from this commit too, beside this tree's (the breakdown before and after)")
 	writeWorkloads := fs.String("write-workloads", "", "write the full plan's workload scripts into this directory and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -75,7 +81,7 @@ func run(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := bench1(ctx, p, *repo, *out, *keep); err != nil {
+	if err := bench1(ctx, p, *repo, *out, *keep, *baseline); err != nil {
 		fmt.Fprintf(os.Stderr, "luapf-bench: %v\n", err)
 		return 1
 	}
@@ -83,7 +89,7 @@ func run(args []string) int {
 }
 
 // bench1 runs the harness once and writes its report into outDir.
-func bench1(ctx context.Context, p plan, repo, outDir string, keep bool) (err error) {
+func bench1(ctx context.Context, p plan, repo, outDir string, keep bool, baseline string) (err error) {
 	started := time.Now()
 	repo, err = filepath.Abs(repo)
 	if err != nil {
@@ -119,6 +125,7 @@ func bench1(ctx context.Context, p plan, repo, outDir string, keep bool) (err er
 		{"memory", func() (err error) { r.memory, err = b.runMemory(); return }},
 		{"throughput", func() (err error) { r.throughput, err = b.runThroughput(); return }},
 		{"restore", func() (err error) { r.restore, err = b.runRestore(); return }},
+		{"trace", func() (err error) { r.trace, err = b.runTrace(baseline, p.traceRuns); return }},
 		{"servers stopped", b.stopServers},
 		{"scaling", func() (err error) { r.scaling, err = b.runScaling(); return }},
 		{"touch", func() (err error) { r.touch, err = b.runTouch(); return }},
@@ -139,6 +146,9 @@ func bench1(ctx context.Context, p plan, repo, outDir string, keep bool) (err er
 		return err
 	}
 	b.progress("luapf-bench: wrote %s in %v", filepath.Join(outDir, "results.md"), r.elapsed.Round(time.Second))
+	for _, t := range r.targets() {
+		b.progress("target   %-7s %s: %s", t.verdict(), t.Goal, t.summary())
+	}
 	return r.check(outDir)
 }
 

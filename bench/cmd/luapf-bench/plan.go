@@ -36,6 +36,7 @@ type plan struct {
 	throughputN  int           // repeats of it
 	memorySample int           // executors whose peak RSS is read
 	restoreRuns  int           // in-process restores per state
+	traceRuns    int           // traced warm calls per build (trace.go)
 	idleBudget   time.Duration // waiting for an idle machine, in all (waitIdle)
 }
 
@@ -52,7 +53,7 @@ var fullPlan = plan{
 	touchRows: []int{1000, 10000, 200000, 1000000}, touches: []string{"0", "1", "1000", "all"},
 	touchRuns: 10, touchSlow: 3, touchMemRuns: 2, microRounds: 40, microRuns: 10,
 	clients: 8, throughputD: 3 * time.Second, throughputN: 3,
-	memorySample: 3, restoreRuns: 10, idleBudget: 90 * time.Second,
+	memorySample: 3, restoreRuns: 10, traceRuns: 30, idleBudget: 90 * time.Second,
 }
 
 var quickPlan = plan{
@@ -64,5 +65,5 @@ var quickPlan = plan{
 	touchRows: []int{1000, 10000}, touches: []string{"0", "1", "1000", "all"},
 	touchRuns: 3, touchSlow: 2, touchMemRuns: 1, microRounds: 4, microRuns: 3,
 	clients: 8, throughputD: 400 * time.Millisecond, throughputN: 2,
-	memorySample: 2, restoreRuns: 3, idleBudget: 10 * time.Second,
+	memorySample: 2, restoreRuns: 3, traceRuns: 3, idleBudget: 10 * time.Second,
 }

@@ -22,6 +22,7 @@ type results struct {
 	scaling    []scalingPoint
 	touch      []touchPoint
 	micro      microFigures
+	trace      *traceResults
 
 	// Spaced runs that found the machine idle or busy, and the seconds
 	// spent waiting for idle moments (see waitIdle).
@@ -116,6 +117,9 @@ func (r *results) check(dir string) error {
 			}
 		}
 	}
+	if r.trace == nil || len(r.trace.builds) == 0 || len(r.trace.builds[len(r.trace.builds)-1].calls) == 0 {
+		missing = append(missing, "the per-stage breakdown of a warm call")
+	}
 	if !r.micro.Patched.valid() || !r.micro.Stock.valid() {
 		missing = append(missing, "microbenchmark")
 	}
@@ -199,6 +203,8 @@ func (r *results) markdown() string {
 	p("## Latency of one call")
 	p("")
 	r.latencyTable(p)
+	p("")
+	r.traceSection(p)
 	p("")
 	p("## Throughput")
 	p("")

@@ -1,0 +1,124 @@
+package executor
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"luapf/preforklib"
+)
+
+// A call as an executor sees it: the server hands it the call's connection
+// (preforklib.WriteCall), the executor reads the request from the client
+// itself, tells the server it took the call, and at its end reports its
+// exit code to the server and sends the client the wait status.
+type call struct {
+	control *net.UnixConn // to the server
+	conn    *net.UnixConn // to the client
+}
+
+// awaitCall waits for the server to hand over a call and reads its request
+// from the client. A connection on which no request comes (the client hung
+// up after the greeting, or sent something else) is reported, and the
+// executor, untouched, waits for the next. So is a luapf client's request
+// whose environment differs from what the initialisation read (deps): the
+// client sent it before it read the greeting that says so (an early
+// request), and hangs up to go on to another server. An error wrapping
+// preforklib.ErrPeerGone means the server let this executor go.
+func awaitCall(control *net.UnixConn, deps preforklib.EnvDeps) (*call, *preforklib.Request, error) {
+	for {
+		conn, luapfClient, err := preforklib.ReadCall(control)
+		if err != nil {
+			return nil, nil, err
+		}
+		conn.SetReadDeadline(time.Now().Add(preforklib.HandshakeTimeout))
+		req, err := preforklib.ReadRequest(conn, luapfClient)
+		clientGoes := errors.Is(err, preforklib.ErrPeerGone)
+		if err == nil && luapfClient && !envMatches(req.Env, deps) {
+			req.Close()
+			err, clientGoes = errors.New("its environment differs from what the initialisation read"), true
+		}
+		if err != nil {
+			conn.Close()
+			if err := preforklib.WriteNoRequest(control, clientGoes, err.Error()); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		conn.SetReadDeadline(time.Time{})
+		if err := preforklib.WriteTaken(control, req.Ext, req.Stderr); err != nil {
+			req.Close()
+			conn.Close()
+			return nil, nil, err
+		}
+		return &call{control: control, conn: conn}, req, nil
+	}
+}
+
+// envMatches reports whether env gives the variables of deps the values
+// the initialisation saw, as a luapf client checks it (preforklib.FeatureEnv).
+func envMatches(env []string, deps preforklib.EnvDeps) bool {
+	lookup := func(name string) (string, bool) { return preforklib.EnvValue(env, name) }
+	return len(deps.Names) == 0 || preforklib.EnvDigest(deps.Names, lookup) == deps.Digest
+}
+
+// exit lets the caller's files go, reports the exit code to the server and
+// then sends the client the call's status, before this process exits: the
+// kernel takes milliseconds to tear down a large restored heap, and the
+// caller need not wait for that; its pipes close now, not after it. The
+// report goes first, so that the server never takes the client's going
+// away after its status for a caller that left during the call.
+func (c *call) exit(code int) {
+	releaseCallerFiles()
+	preforklib.WriteExitReport(c.control, code)
+	preforklib.WriteStatus(c.conn, preforklib.ExitedWith(code))
+	yieldCPU()
+}
+
+// fail ends a call that luapf could not run once the caller's files are
+// the executor's: the message goes to the caller's stderr, and to the
+// server for its log. It returns the exit status.
+func (c *call) fail(format string, args ...any) int {
+	msg := fmt.Sprintf(format, args...)
+	preforklib.Say(os.Stderr, "%s", msg)
+	releaseCallerFiles()
+	preforklib.WriteFailureReport(c.control, msg)
+	preforklib.WriteStatus(c.conn, preforklib.ExitedWith(preforklib.ExitLuapfError))
+	yieldCPU()
+	return preforklib.ExitLuapfError
+}
+
+// yieldCPU gives every thread of this process the lowest priority (nice
+// 19) once its call is over: the kernel's teardown of the process, which
+// takes milliseconds for a large restored heap, then gives way to the
+// other calls' executors. (Where the kernel groups processes by session
+// for scheduling, autogroup, niceness counts only within the server's
+// session: the caller's own session is another group.) Children of the
+// script are processes of their own, and keep theirs.
+func yieldCPU() {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return
+	}
+	for _, t := range tasks {
+		if tid, err := strconv.Atoi(t.Name()); err == nil {
+			unix.Setpriority(unix.PRIO_PROCESS, tid, 19)
+		}
+	}
+}
+
+// releaseCallerFiles makes fds 0, 1 and 2 /dev/null, letting the caller's
+// go.
+func releaseCallerFiles() {
+	if devNull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0); err == nil {
+		for fd := 0; fd <= 2; fd++ {
+			dupOnto(devNull, fd)
+		}
+		devNull.Close()
+	}
+}
