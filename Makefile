@@ -60,8 +60,8 @@ demo: build
 	scripts/demo.sh
 
 # Benchmarks luapf against its peers side by side (bench/, needs the peers:
-# .ci/install-peers.sh) and writes bench/results.md and the plots; under 10
-# minutes. The per-stage breakdown of a warm call also traces luapf built
+# .ci/install-peers.sh) and writes bench/results.md and the plots; about 16
+# minutes on a 2-core machine (the touch matrix reads 1,000,000 rows). The per-stage breakdown of a warm call also traces luapf built
 # from BENCH_BASELINE, beside this tree: the commit before issue 14's
 # changes to the call's path (the first that can be traced).
 BENCH_BASELINE ?= 7ec48df

@@ -3,7 +3,7 @@ package main
 import "time"
 
 // plan says how big the workloads are and how many times each figure is
-// measured. The full plan is `make bench` (the committed results, under 10
+// measured. The full plan is `make bench` (the committed results, about 16
 // minutes on a 2-core machine); the quick plan is `make bench-quick`, which
 // runs every contender on every workload with small sizes and few runs, in
 // under a minute, so that CI keeps the harness working.
