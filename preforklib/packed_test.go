@@ -54,12 +54,7 @@ func TestPackedRequestOverSocket(t *testing.T) {
 			if (got.Cwd != nil) != withCwd {
 				t.Errorf("working directory received: %v, sent: %v", got.Cwd != nil, withCwd)
 			}
-			inW.WriteString("in")
-			expectRead(t, got.Stdin, "in")
-			got.Stdout.WriteString("out")
-			expectRead(t, outR, "out")
-			got.Stderr.WriteString("err")
-			expectRead(t, errR, "err")
+			expectCallerFiles(t, got, inW, outR, errR)
 			// Nothing of the request is left: a signal frame after it
 			// is the next byte.
 			client.Write([]byte{byte(unix.SIGINT)})

@@ -235,6 +235,14 @@ func TestRequestOverSocket(t *testing.T) {
 			t.Errorf("received %s is not close-on-exec (flags %d, %v)", f.Name(), flags, err)
 		}
 	}
+	expectCallerFiles(t, got, inW, outR, errR)
+}
+
+// expectCallerFiles checks that the files a request brought are the
+// caller's: what goes into inW comes out of got.Stdin, and what goes into
+// got.Stdout and got.Stderr comes out of outR and errR.
+func expectCallerFiles(t *testing.T, got *Request, inW, outR, errR *os.File) {
+	t.Helper()
 	inW.WriteString("in")
 	expectRead(t, got.Stdin, "in")
 	got.Stdout.WriteString("out")

@@ -109,18 +109,13 @@ type metaReader struct {
 	bad bool
 }
 
-func (r *metaReader) uint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 || r.bad {
-		r.bad = true
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
+func (r *metaReader) uint() uint64 { return readVarint(r, binary.Uvarint) }
 
-func (r *metaReader) int() int64 {
-	v, n := binary.Varint(r.b)
+func (r *metaReader) int() int64 { return readVarint(r, binary.Varint) }
+
+// readVarint reads one varint with decode (binary.Uvarint or Varint).
+func readVarint[T uint64 | int64](r *metaReader, decode func([]byte) (T, int)) T {
+	v, n := decode(r.b)
 	if n <= 0 || r.bad {
 		r.bad = true
 		return 0
