@@ -115,6 +115,14 @@ func EnvDigest(names []string, lookup func(name string) (string, bool)) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// Matches reports whether env ("NAME=value" entries, as a request carries
+// them) gives d's variables the values the initialisation saw: the check a
+// luapf client makes on the greeting, and an executor on an early request.
+func (d EnvDeps) Matches(env []string) bool {
+	lookup := func(name string) (string, bool) { return EnvValue(env, name) }
+	return len(d.Names) == 0 || EnvDigest(d.Names, lookup) == d.Digest
+}
+
 // EnvValue finds name in env ("NAME=value" entries) the way a process
 // started with env sees it: the last entry for a name wins, as in os/exec
 // and in an executor, which sets the entries in order.

@@ -54,8 +54,7 @@ func (c *client) checkEnv(greetingExt []byte) error {
 // envMismatch returns what differs between a server's environment
 // dependencies and this call's environment, or nil.
 func (c *client) envMismatch(deps preforklib.EnvDeps) *envMismatch {
-	lookup := func(name string) (string, bool) { return preforklib.EnvValue(c.env, name) }
-	if len(deps.Names) == 0 || preforklib.EnvDigest(deps.Names, lookup) == deps.Digest {
+	if deps.Matches(c.env) {
 		return nil
 	}
 	return &envMismatch{names: deps.Names}

@@ -39,7 +39,7 @@ func awaitCall(control *net.UnixConn, deps preforklib.EnvDeps) (*call, *preforkl
 		conn.SetReadDeadline(time.Now().Add(preforklib.HandshakeTimeout))
 		req, err := preforklib.ReadRequest(conn, luapfClient)
 		clientGoes := errors.Is(err, preforklib.ErrPeerGone)
-		if err == nil && luapfClient && !envMatches(req.Env, deps) {
+		if err == nil && luapfClient && !deps.Matches(req.Env) {
 			req.Close()
 			err, clientGoes = errors.New("its environment differs from what the initialisation read"), true
 		}
@@ -58,13 +58,6 @@ func awaitCall(control *net.UnixConn, deps preforklib.EnvDeps) (*call, *preforkl
 		}
 		return &call{control: control, conn: conn}, req, nil
 	}
-}
-
-// envMatches reports whether env gives the variables of deps the values
-// the initialisation saw, as a luapf client checks it (preforklib.FeatureEnv).
-func envMatches(env []string, deps preforklib.EnvDeps) bool {
-	lookup := func(name string) (string, bool) { return preforklib.EnvValue(env, name) }
-	return len(deps.Names) == 0 || preforklib.EnvDigest(deps.Names, lookup) == deps.Digest
 }
 
 // exit lets the caller's files go, reports the exit code to the server and
