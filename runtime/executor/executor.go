@@ -29,6 +29,7 @@ func Main(argv []string, mods lua.Modules) int {
 	trace := calltrace.FromEnv(reexec.RoleExecutor)
 	trace.MarkDetail(calltrace.ExecutorStart, calltrace.SelfUsage())
 	reexec.FatalSignalsByDefault()
+	defaultProcs := reexec.ExecutorDefaultProcs()
 	files, err := reexec.ExecutorLayout.Inherit()
 	if err != nil {
 		return preforklib.Fail(os.Stderr, err)
@@ -59,6 +60,7 @@ func Main(argv []string, mods lua.Modules) int {
 	if err := takeCall(req); err != nil {
 		return c.fail("executor: %v", err)
 	}
+	reexec.SetCallProcs(defaultProcs) // it started with one P (reexec/procs.go)
 	// From here on, stderr is the caller's.
 	if restoreErr != nil {
 		return c.fail("cannot continue the script: %v", restoreErr)

@@ -158,7 +158,7 @@ func (p *pool) close() {
 // pipe brings the server its Go runtime's crash report, if any (crash.go).
 // It runs in its own process group (so a call's whole process tree can be
 // signalled) and dies with the server.
-func startExecutor(image *os.File, script string, logFile *os.File, trace *calltrace.Recorder) (*executor, error) {
+func startExecutor(image *os.File, script string, logFile *os.File, defaultProcs int, trace *calltrace.Recorder) (*executor, error) {
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("start executor: socketpair: %w", err)
@@ -173,6 +173,7 @@ func startExecutor(image *os.File, script string, logFile *os.File, trace *callt
 	}
 	defer crashW.Close()
 	cmd := reexec.Command(reexec.RoleExecutor, script)
+	cmd.Env = reexec.ExecutorEnv(os.Environ(), defaultProcs) // reexec/procs.go
 	if cmd.ExtraFiles, err = reexec.ExecutorLayout.ExtraFiles(map[int]*os.File{
 		reexec.ExecutorFdImage:   image,
 		reexec.ExecutorFdControl: theirs,

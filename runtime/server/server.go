@@ -105,8 +105,9 @@ func Main(argv []string) int {
 	if s.opts.MaxServers >= 0 {
 		s.slots = make(chan struct{}, max(s.opts.MaxServers, 1))
 	}
+	defaultProcs := reexec.DefaultProcs()
 	s.pool = newPool(s.opts.Pool, func() (*executor, error) {
-		return startExecutor(imageF, s.meta.Script, log.file, s.trace)
+		return startExecutor(imageF, s.meta.Script, log.file, defaultProcs, s.trace)
 	}, log)
 	ready.WriteString("ok\n")
 	ready.Close()

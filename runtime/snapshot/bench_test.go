@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"luapf/internal/workload"
 )
 
@@ -130,4 +132,14 @@ func BenchmarkBytesPerValue(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(big)-len(small))/rows, "bytes/row")
 	b.ReportMetric(float64(len(big)-len(small))/(rows*4), "bytes/value")
+}
+
+// BenchmarkIndexBuiltins is what every executor pays to index the library
+// objects of its fresh state before its call.
+func BenchmarkIndexBuiltins(b *testing.B) {
+	L := lua.NewState()
+	defer L.Close()
+	for b.Loop() {
+		IndexBuiltins(L)
+	}
 }

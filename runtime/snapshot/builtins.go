@@ -31,7 +31,9 @@ func typeSamples(L *lua.LState) []lua.LValue {
 // records its library objects. Call it right after opening the libraries
 // and registering Go modules.
 func IndexBuiltins(L *lua.LState) *Builtins {
-	b := &Builtins{paths: map[uintptr]string{}, objects: map[string]lua.LValue{}}
+	// Sized for the libraries luapf opens (163 objects), so that the maps
+	// do not grow while every executor indexes them.
+	b := &Builtins{paths: make(map[uintptr]string, 256), objects: make(map[string]lua.LValue, 256)}
 	type item struct {
 		path string
 		v    lua.LValue
@@ -58,7 +60,7 @@ func IndexBuiltins(L *lua.LState) *Builtins {
 		case *lua.LTable:
 			b.add(ptr, it.path, x)
 			for _, k := range sortedScalarKeys(x) {
-				queue = append(queue, item{it.path + "." + keyPath(k), x.RawGet(k)})
+				queue = append(queue, item{it.path + "." + k.path, x.RawGet(k.key)})
 			}
 			queue = append(queue, item{it.path + "<mt>", x.Metatable})
 		case *lua.LFunction:
@@ -103,16 +105,25 @@ func (b *Builtins) lookup(path string, want lua.LValueType) (lua.LValue, error) 
 	return v, nil
 }
 
-// sortedScalarKeys returns the string and number keys of t in a fixed order.
-func sortedScalarKeys(t *lua.LTable) []lua.LValue {
-	var keys []lua.LValue
+// scalarKey is a string or number key of a table and its keyPath.
+type scalarKey struct {
+	key  lua.LValue
+	path string
+}
+
+// sortedScalarKeys returns the string and number keys of t in a fixed
+// order, that of their paths. Each key's path is rendered once: every
+// executor indexes the builtins before its call, and rendering them in
+// the comparisons took half of that.
+func sortedScalarKeys(t *lua.LTable) []scalarKey {
+	var keys []scalarKey
 	t.ForEach(func(k, _ lua.LValue) {
 		switch k.(type) {
 		case lua.LString, lua.LNumber:
-			keys = append(keys, k)
+			keys = append(keys, scalarKey{k, keyPath(k)})
 		}
 	})
-	sort.Slice(keys, func(i, j int) bool { return keyPath(keys[i]) < keyPath(keys[j]) })
+	sort.Slice(keys, func(i, j int) bool { return keys[i].path < keys[j].path })
 	return keys
 }
 
