@@ -2,6 +2,7 @@ package server
 
 import (
 	"os"
+	"syscall"
 	"time"
 
 	"luapf/runtime/image"
@@ -26,12 +27,30 @@ func staleDependency(meta *image.Meta, reference time.Time) (string, bool) {
 // reference, or that is gone: the server must quit and let the next call
 // start a fresh one that loads the new code. reference is the mtime of the
 // socket the client bound before starting setup (PREFORK_INTERP).
+//
+// Unlike the Perl library, which looks at the modification time alone,
+// luapf also takes a file whose inode changed after reference (its ctime)
+// for a new one: a file replaced by one whose modification time was kept
+// (cp -p, rsync -t, tar, or a package upgrade installing the luapf
+// executable, which dpkg dates from its build) is older than the server by
+// its mtime, yet new code. A chmod makes a server restart too; that costs
+// one cold call.
 func staleFile(watch []string, reference time.Time) (string, bool) {
 	for _, path := range watch {
 		st, err := os.Stat(path)
-		if err != nil || st.ModTime().After(reference) {
+		if err != nil || st.ModTime().After(reference) || changeTime(st).After(reference) {
 			return path, true
 		}
 	}
 	return "", false
+}
+
+// changeTime returns when st's inode last changed (its ctime), or the zero
+// time where the system does not say.
+func changeTime(st os.FileInfo) time.Time {
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return time.Time{}
+	}
+	return time.Unix(sys.Ctim.Sec, sys.Ctim.Nsec)
 }

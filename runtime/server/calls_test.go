@@ -147,8 +147,9 @@ func TestStdinPassThrough(t *testing.T) {
 	}
 }
 
-// TestAutoreload: touching the script or a required module makes the next
-// call run the new code.
+// TestAutoreload: touching the script or a required module, or replacing
+// one with a file dated before the server started, makes the next call
+// run the new code.
 func TestAutoreload(t *testing.T) {
 	l := newLuapf(t)
 	dir := t.TempDir()
@@ -183,6 +184,15 @@ print("` + v + `", mod.version)
 	write(main, mainSrc("main v2"))
 	expect("main v2\tmodule v2\n")
 	expect("main v2\tmodule v2\n")
+	// A module replaced by one dated before the server started, as cp -p
+	// or a package upgrade leaves it: its inode changed (ctime).
+	write(mod, `return { version = "module v3" }`)
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(mod, old, old); err != nil {
+		t.Fatal(err)
+	}
+	expect("main v2\tmodule v3\n")
+	expect("main v2\tmodule v3\n")
 	testutil.WaitFor(t, "the servers of old code to quit", func() bool { return len(l.servers()) == 1 })
 }
 
