@@ -1,11 +1,11 @@
 package client
 
 import (
-	"os"
-	"strconv"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"luapf/preforklib/reexec"
 )
 
 // A warm call's client is sequential, but its threads hand work to one
@@ -59,19 +59,12 @@ func (p *cpuPin) undo() {
 // the Go runtime starts meanwhile may keep the mask it inherited, which
 // costs only speed. It reports whether every thread listed took it.
 func setAllThreads(set *unix.CPUSet) bool {
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		return false
-	}
 	ok := true
-	for _, t := range tasks {
-		tid, err := strconv.Atoi(t.Name())
-		if err != nil {
-			continue
-		}
+	err := reexec.EachThread(func(tid int) error {
 		if err := unix.SchedSetaffinity(tid, set); err != nil && err != unix.ESRCH {
 			ok = false
 		}
-	}
-	return ok
+		return nil
+	})
+	return ok && err == nil
 }

@@ -3,12 +3,12 @@ package executor
 import (
 	"io"
 	"os"
-	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"luapf/preforklib"
+	"luapf/preforklib/reexec"
 	"luapf/runtime/lua"
 )
 
@@ -89,30 +89,29 @@ func applyNice(nice int, warn io.Writer) {
 	}
 	done := map[int]bool{}
 	for round := 0; round < 4; round++ { // until no thread was started meanwhile
-		tasks, err := os.ReadDir("/proc/self/task")
-		if err != nil {
-			preforklib.Say(warn, "warning: cannot apply the caller's nice value %d: %v", nice, err)
-			return
-		}
-		changed := false
-		for _, task := range tasks {
-			tid, err := strconv.Atoi(task.Name())
-			if err != nil || done[tid] {
-				continue
+		changed, refused := false, 0
+		err := reexec.EachThread(func(tid int) error {
+			if done[tid] {
+				return nil
 			}
 			done[tid], changed = true, true
-			err = unix.Setpriority(unix.PRIO_PROCESS, tid, nice)
-			if err == unix.ESRCH {
-				continue // the thread has exited
+			err := unix.Setpriority(unix.PRIO_PROCESS, tid, nice)
+			if err != nil && err != unix.ESRCH { // ESRCH: the thread has exited
+				refused = tid
+				return err
 			}
-			if err != nil {
-				own, _ := unix.Getpriority(unix.PRIO_PROCESS, tid)
-				preforklib.Say(warn, "warning: cannot run at the caller's nice value %d: %v; running at the server's %d "+
-					"(luapf -f starts a server at the caller's)", nice, err, 20-own)
-				return
-			}
-		}
-		if !changed {
+			return nil
+		})
+		switch {
+		case err != nil && refused != 0:
+			own, _ := unix.Getpriority(unix.PRIO_PROCESS, refused)
+			preforklib.Say(warn, "warning: cannot run at the caller's nice value %d: %v; running at the server's %d "+
+				"(luapf -f starts a server at the caller's)", nice, err, 20-own)
+			return
+		case err != nil:
+			preforklib.Say(warn, "warning: cannot apply the caller's nice value %d: %v", nice, err)
+			return
+		case !changed:
 			return
 		}
 	}

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"luapf/preforklib"
+	"luapf/preforklib/reexec"
 )
 
 // A call as an executor sees it: the server hands it the call's connection
@@ -96,15 +96,10 @@ func (c *call) fail(format string, args ...any) int {
 // session: the caller's own session is another group.) Children of the
 // script are processes of their own, and keep theirs.
 func yieldCPU() {
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		return
-	}
-	for _, t := range tasks {
-		if tid, err := strconv.Atoi(t.Name()); err == nil {
-			unix.Setpriority(unix.PRIO_PROCESS, tid, 19)
-		}
-	}
+	reexec.EachThread(func(tid int) error {
+		unix.Setpriority(unix.PRIO_PROCESS, tid, 19)
+		return nil
+	})
 }
 
 // callerExitWait bounds how long a finished executor waits for its
