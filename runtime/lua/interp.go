@@ -91,7 +91,9 @@ func NewInterp(m Mode, mods Modules) (*Interp, error) {
 		L.Close()
 		return nil, err
 	}
-	it.builtins = snapshot.IndexBuiltins(L)
+	if m != ModeExecutor { // an executor restores, which walks the paths it needs
+		it.builtins = snapshot.IndexBuiltins(L)
+	}
 	return it, nil
 }
 
@@ -105,10 +107,10 @@ func (it *Interp) CaptureConfig() snapshot.CaptureConfig {
 }
 
 // RestoreOptions is what the snapshot needs to restore into this state,
-// which must not have run a script yet: the index of its library objects,
-// made when it was opened, and eager (see snapshot.RestoreOptions).
+// which must not have run a script yet: eager or not (see
+// snapshot.RestoreOptions).
 func (it *Interp) RestoreOptions(eager bool) snapshot.RestoreOptions {
-	return snapshot.RestoreOptions{Validated: true, Eager: eager, Builtins: it.builtins}
+	return snapshot.RestoreOptions{Validated: true, Eager: eager}
 }
 
 // Close releases the state.

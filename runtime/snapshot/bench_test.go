@@ -134,8 +134,9 @@ func BenchmarkBytesPerValue(b *testing.B) {
 	b.ReportMetric(float64(len(big)-len(small))/(rows*4), "bytes/value")
 }
 
-// BenchmarkIndexBuiltins is what every executor pays to index the library
-// objects of its fresh state before its call.
+// BenchmarkIndexBuiltins is what setup (and a standalone run) pays to
+// index the library objects of its fresh state; an executor walks the
+// paths its snapshot names instead (lookupBuiltin).
 func BenchmarkIndexBuiltins(b *testing.B) {
 	L := lua.NewState()
 	defer L.Close()

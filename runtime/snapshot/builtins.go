@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -14,11 +15,16 @@ import (
 // process (for example "_G.string.format" or "_G.io.write^1" for an upvalue
 // of a Go closure). Capture refers to such objects by path instead of
 // carrying them, and Restore finds the executor's own object under the same
-// path. Both sides must open their states the same way (same libraries, same
-// preloaded Go modules), which holds because they are the same binary.
+// path (lookupBuiltin, which walks the path instead of indexing the
+// state: an executor needs a few of the objects, and indexing them all
+// was most of its restore). Both sides must open their states the same way
+// (same libraries, same preloaded Go modules), which holds because they are
+// the same binary.
 type Builtins struct {
-	paths   map[uintptr]string
-	objects map[string]lua.LValue
+	paths map[uintptr]string
+	// ioType is io.type as the libraries made it, which capture asks
+	// whether a userdata is a file (the script may replace _G.io.type).
+	ioType lua.LValue
 }
 
 // typeSamples are values of the types whose metatable is shared by the type
@@ -33,7 +39,7 @@ func typeSamples(L *lua.LState) []lua.LValue {
 func IndexBuiltins(L *lua.LState) *Builtins {
 	// Sized for the libraries luapf opens (163 objects), so that the maps
 	// do not grow while every executor indexes them.
-	b := &Builtins{paths: make(map[uintptr]string, 256), objects: make(map[string]lua.LValue, 256)}
+	b := &Builtins{paths: make(map[uintptr]string, 256)}
 	type item struct {
 		path string
 		v    lua.LValue
@@ -58,7 +64,7 @@ func IndexBuiltins(L *lua.LState) *Builtins {
 		}
 		switch x := it.v.(type) {
 		case *lua.LTable:
-			b.add(ptr, it.path, x)
+			b.paths[ptr] = it.path
 			for _, k := range sortedScalarKeys(x) {
 				queue = append(queue, item{it.path + "." + k.path, x.RawGet(k.key)})
 			}
@@ -67,24 +73,20 @@ func IndexBuiltins(L *lua.LState) *Builtins {
 			if !x.IsG {
 				continue // a Lua function is carried like any other value
 			}
-			b.add(ptr, it.path, x)
+			b.paths[ptr] = it.path
 			for i, uv := range x.Upvalues {
 				queue = append(queue, item{it.path + "^" + strconv.Itoa(i+1), uv.Value()})
 			}
 		case *lua.LUserData:
-			b.add(ptr, it.path, x)
+			b.paths[ptr] = it.path
 			queue = append(queue, item{it.path + "<mt>", x.Metatable})
 			if x.Env != nil {
 				queue = append(queue, item{it.path + "<env>", x.Env})
 			}
 		}
 	}
+	b.ioType, _ = walkBuiltinPath(L, "_G.io.type")
 	return b
-}
-
-func (b *Builtins) add(ptr uintptr, path string, v lua.LValue) {
-	b.paths[ptr] = path
-	b.objects[path] = v
 }
 
 // pathOf returns the path of v when it is a builtin object.
@@ -93,16 +95,122 @@ func (b *Builtins) pathOf(v lua.LValue) (string, bool) {
 	return p, ok
 }
 
-// lookup returns the builtin object at path, which must be of type want.
-func (b *Builtins) lookup(path string, want lua.LValueType) (lua.LValue, error) {
-	v, ok := b.objects[path]
-	if !ok {
-		return nil, fmt.Errorf("snapshot refers to library object %s, which this luapf does not have", path)
+// lookupBuiltin returns the library object of L at path, a path
+// IndexBuiltins gave, which must be of type want. It follows the path
+// from its root as IndexBuiltins went: a path names the object at its
+// end whichever way the index first reached it.
+func lookupBuiltin(L *lua.LState, path string, want lua.LValueType) (lua.LValue, error) {
+	v, err := walkBuiltinPath(L, path)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot refers to library object %s, which this luapf does not have (%w)", path, err)
 	}
 	if v.Type() != want {
 		return nil, fmt.Errorf("snapshot refers to library object %s as a %s, but it is a %s here", path, want, v.Type())
 	}
 	return v, nil
+}
+
+// walkBuiltinPath follows path from its root: _REGISTRY, _G or _MTi (the
+// metatable of typeSamples' i-th value), then table keys (".name", ".[1]",
+// ".[\"quoted\"]"), metatables ("<mt>"), a userdata's environment
+// ("<env>") and a Go function's upvalues ("^1").
+func walkBuiltinPath(L *lua.LState, path string) (lua.LValue, error) {
+	root, rest := path, ""
+	if i := strings.IndexAny(path, ".<^"); i >= 0 {
+		root, rest = path[:i], path[i:]
+	}
+	var v lua.LValue
+	switch {
+	case root == "_REGISTRY":
+		v = L.G.Registry
+	case root == "_G":
+		v = L.G.Global
+	case strings.HasPrefix(root, "_MT"):
+		samples := typeSamples(L)
+		i, err := strconv.Atoi(root[len("_MT"):])
+		if err != nil || i < 0 || i >= len(samples) {
+			return nil, fmt.Errorf("no root %q", root)
+		}
+		v = L.GetMetatable(samples[i])
+	default:
+		return nil, fmt.Errorf("no root %q", root)
+	}
+	for rest != "" {
+		if v == nil || v == lua.LNil {
+			return nil, fmt.Errorf("nothing before %q", rest)
+		}
+		var err error
+		if v, rest, err = walkStep(v, rest); err != nil {
+			return nil, err
+		}
+	}
+	if v == nil || v == lua.LNil {
+		return nil, fmt.Errorf("nothing there")
+	}
+	return v, nil
+}
+
+// walkStep follows the first step of rest, which is not empty, from v.
+func walkStep(v lua.LValue, rest string) (lua.LValue, string, error) {
+	switch {
+	case strings.HasPrefix(rest, "<mt>"):
+		switch x := v.(type) {
+		case *lua.LTable:
+			return x.Metatable, rest[len("<mt>"):], nil
+		case *lua.LUserData:
+			return x.Metatable, rest[len("<mt>"):], nil
+		}
+	case strings.HasPrefix(rest, "<env>"):
+		if x, ok := v.(*lua.LUserData); ok && x.Env != nil {
+			return x.Env, rest[len("<env>"):], nil
+		}
+	case rest[0] == '^':
+		end := len(rest)
+		if i := strings.IndexAny(rest[1:], ".<^"); i >= 0 {
+			end = i + 1
+		}
+		n, err := strconv.Atoi(rest[1:end])
+		if x, ok := v.(*lua.LFunction); ok && x.IsG && err == nil && n >= 1 && n <= len(x.Upvalues) {
+			return x.Upvalues[n-1].Value(), rest[end:], nil
+		}
+	case rest[0] == '.':
+		if t, ok := v.(*lua.LTable); ok {
+			key, after, err := parseKeyPath(rest[1:])
+			if err != nil {
+				return nil, "", err
+			}
+			return t.RawGet(key), after, nil
+		}
+	}
+	return nil, "", fmt.Errorf("cannot follow %q from a %s", rest, v.Type())
+}
+
+// parseKeyPath reads the key that keyPath rendered at the start of s and
+// returns it with what follows it.
+func parseKeyPath(s string) (lua.LValue, string, error) {
+	switch {
+	case strings.HasPrefix(s, "[\""):
+		if quoted, err := strconv.QuotedPrefix(s[1:]); err == nil && strings.HasPrefix(s[1+len(quoted):], "]") {
+			if str, err := strconv.Unquote(quoted); err == nil {
+				return lua.LString(str), s[len(quoted)+2:], nil
+			}
+		}
+	case strings.HasPrefix(s, "["):
+		if end := strings.IndexByte(s, ']'); end > 0 {
+			if n, err := strconv.ParseFloat(s[1:end], 64); err == nil {
+				return lua.LNumber(n), s[end+1:], nil
+			}
+		}
+	default:
+		end := len(s)
+		if i := strings.IndexAny(s, ".<^"); i >= 0 {
+			end = i
+		}
+		if isIdentifier(s[:end]) {
+			return lua.LString(s[:end]), s[end:], nil
+		}
+	}
+	return nil, "", fmt.Errorf("bad key at %q", s)
 }
 
 // scalarKey is a string or number key of a table and its keyPath.
@@ -112,9 +220,8 @@ type scalarKey struct {
 }
 
 // sortedScalarKeys returns the string and number keys of t in a fixed
-// order, that of their paths. Each key's path is rendered once: every
-// executor indexes the builtins before its call, and rendering them in
-// the comparisons took half of that.
+// order, that of their paths. Each key's path is rendered once: rendering
+// them in the comparisons took half of the indexing.
 func sortedScalarKeys(t *lua.LTable) []scalarKey {
 	var keys []scalarKey
 	t.ForEach(func(k, _ lua.LValue) {

@@ -226,8 +226,8 @@ func (e *encoder) visit(v lua.LValue, via step) error {
 // fileState returns what io.type says of ud: "file", "closed file", or ""
 // for a userdata that is not a file.
 func (e *encoder) fileState(ud *lua.LUserData) string {
-	iotype, err := e.builtins.lookup("_G.io.type", lua.LTFunction)
-	if err != nil {
+	iotype, ok := e.builtins.ioType.(*lua.LFunction)
+	if !ok {
 		return ""
 	}
 	if err := e.L.CallByParam(lua.P{Fn: iotype, NRet: 1, Protect: true}, ud); err != nil {

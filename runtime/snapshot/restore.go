@@ -17,10 +17,6 @@ type RestoreOptions struct {
 	// returns, instead of on first use: tests run every script both ways,
 	// and benchmarks compare them.
 	Eager bool
-	// Builtins is the index of the state's library objects, when the
-	// caller made one (IndexBuiltins) after opening the state and before
-	// anything changed them; nil: Restore makes it.
-	Builtins *Builtins
 }
 
 // Restore rebuilds a snapshot in L, a fresh state opened exactly like the
@@ -68,11 +64,7 @@ func restore(L *lua.LState, data []byte, opts RestoreOptions) (c *Continuation, 
 		return nil, nil, err
 	}
 	h = newHeap(L, lay)
-	b := opts.Builtins
-	if b == nil {
-		b = IndexBuiltins(L)
-	}
-	if err := h.resolveBuiltins(b); err != nil {
+	if err := h.resolveBuiltins(); err != nil {
 		return nil, nil, err
 	}
 	spec := h.roots()
@@ -87,20 +79,20 @@ func restore(L *lua.LState, data []byte, opts RestoreOptions) (c *Continuation, 
 // makes every userdata: these are roots, and finding them can fail (a
 // luapf built with other libraries), which must be seen before anything
 // runs.
-func (h *heap) resolveBuiltins(b *Builtins) error {
+func (h *heap) resolveBuiltins() error {
 	l := h.lay
 	h.udata = make([]*lua.LUserData, l.count(secUserData, udataRecordSize))
 	for i := range h.udata {
 		rec := l.record(secUserData, udataRecordSize, uint32(i))
 		if rec[udKind] == kindClosedFile {
-			ud, err := h.closedFile(b)
+			ud, err := h.closedFile()
 			if err != nil {
 				return err
 			}
 			h.udata[i] = ud
 			continue
 		}
-		v, err := b.lookup(l.str(le32(rec, udPath)), lua.LTUserData)
+		v, err := lookupBuiltin(h.L, l.str(le32(rec, udPath)), lua.LTUserData)
 		if err != nil {
 			return err
 		}
@@ -113,7 +105,7 @@ func (h *heap) resolveBuiltins(b *Builtins) error {
 		rec := l.record(secBuiltins, builtinRecordSize, uint32(i))
 		id := le32(rec, builtinID)
 		if uint64(rec[builtinTag]) == tagTable {
-			v, err := b.lookup(l.str(le32(l.record(secTables, tableRecordSize, id), tabPath)), lua.LTTable)
+			v, err := lookupBuiltin(h.L, l.str(le32(l.record(secTables, tableRecordSize, id), tabPath)), lua.LTTable)
 			if err != nil {
 				return err
 			}
@@ -121,7 +113,7 @@ func (h *heap) resolveBuiltins(b *Builtins) error {
 			tables = append(tables, id)
 			continue
 		}
-		v, err := b.lookup(l.str(le32(l.record(secClosures, closureRecordSize, id), cloProto)), lua.LTFunction)
+		v, err := lookupBuiltin(h.L, l.str(le32(l.record(secClosures, closureRecordSize, id), cloProto)), lua.LTFunction)
 		if err != nil {
 			return err
 		}
@@ -135,9 +127,9 @@ func (h *heap) resolveBuiltins(b *Builtins) error {
 
 // closedFile makes a closed file handle the way a script would: open
 // /dev/null with io.open and close it.
-func (h *heap) closedFile(b *Builtins) (*lua.LUserData, error) {
+func (h *heap) closedFile() (*lua.LUserData, error) {
 	L := h.L
-	open, err := b.lookup("_G.io.open", lua.LTFunction)
+	open, err := lookupBuiltin(L, "_G.io.open", lua.LTFunction)
 	if err != nil {
 		return nil, err
 	}

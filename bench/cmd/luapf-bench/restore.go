@@ -125,14 +125,13 @@ func restorer(script string, gc *[]float64) (int, timed, timed, error) {
 		return 0, nil, nil, fmt.Errorf("validate the snapshot of %s: %w", script, err)
 	}
 	noop := func(*lua.LState) int { return 0 }
-	// An executor indexes its state's library objects when it opens the
-	// state (runtime/lua), before it restores.
+	// Restore finds the library objects the snapshot names by their
+	// paths, as an executor's restore does: that is timed too.
 	lazy := func() (time.Duration, error) {
 		L := openCaptureState(noop)
 		defer L.Close()
-		b := snapshot.IndexBuiltins(L)
 		start := time.Now()
-		if _, err := snapshot.Restore(L, snap, snapshot.RestoreOptions{Validated: true, Builtins: b}); err != nil {
+		if _, err := snapshot.Restore(L, snap, snapshot.RestoreOptions{Validated: true}); err != nil {
 			return 0, fmt.Errorf("restore %s: %w", script, err)
 		}
 		return time.Since(start), nil
@@ -140,10 +139,9 @@ func restorer(script string, gc *[]float64) (int, timed, timed, error) {
 	eager := func() (time.Duration, error) {
 		L := openCaptureState(noop)
 		defer L.Close()
-		b := snapshot.IndexBuiltins(L)
 		old := debug.SetGCPercent(-1)
 		start := time.Now()
-		_, err := snapshot.Restore(L, snap, snapshot.RestoreOptions{Validated: true, Eager: true, Builtins: b})
+		_, err := snapshot.Restore(L, snap, snapshot.RestoreOptions{Validated: true, Eager: true})
 		d := time.Since(start)
 		debug.SetGCPercent(old)
 		if err != nil {
