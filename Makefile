@@ -24,11 +24,15 @@ build:
 
 vet:
 	$(GO) vet ./...
+	@# arm64 builds take the portable paths (sigcatch's os/signal one)
+	GOARCH=arm64 $(GO) vet ./...
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy: run go mod tidy" >&2; exit 1; }
 
 test: test-gopher-lua
 	$(GO) test -race -count=1 ./...
+	@# sigcatch's os/signal implementation, which other architectures use
+	$(GO) test -race -count=1 -tags sigcatch_osignal ./preforklib/sigcatch
 
 # gopher-lua's own tests against luapf's patched copy (third_party/gopher-lua,
 # a module of its own, so ./... above does not reach it).

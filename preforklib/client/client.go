@@ -52,14 +52,11 @@ func Main(argv []string, rt Runtime) int {
 		inv.Modules = rt.Modules
 	}
 	var fwd *forwarder
-	var pin *cpuPin
 	if inv.Mode == ModeCall && inv.Syntax == SyntaxLuapf {
 		// Most likely a warm call of a luapf server, which forwards
-		// signals: start catching them now, in the background, while
-		// this process finds the server and connects (forward.go), on
-		// one CPU (affinity.go).
-		pin = pinToCPU()
-		fwd = catchSignals(os.Stderr)
+		// signals: catch them now, before anything of the call happens
+		// (forward.go).
+		fwd, _ = catchSignals(os.Stderr) // on failure, send tries again and says why
 	}
 	switch inv.Mode {
 	case ModeHelp:
@@ -89,10 +86,9 @@ func Main(argv []string, rt Runtime) int {
 		if fwd != nil {
 			fwd.abandon()
 		}
-		pin.undo()
 		return runWithoutServer(inv, rt, unavailable(err))
 	}
-	c.rt, c.trace, c.fwd, c.pin = rt, trace, fwd, pin
+	c.rt, c.trace, c.fwd = rt, trace, fwd
 	return c.run()
 }
 
@@ -119,9 +115,6 @@ type client struct {
 	// sent says connect sent the request before it read the greeting
 	// (an early request).
 	sent bool
-	// pin holds this process on one CPU while it calls a server
-	// (affinity.go); nil once it starts a server or runs the script.
-	pin *cpuPin
 }
 
 func newClient(inv *Invocation) (*client, error) {
@@ -148,7 +141,6 @@ func (c *client) run() int {
 	conn, err := c.connectMatching()
 	if conn == nil {
 		c.abandonSignals() // no call to forward them to
-		c.unpin()          // the script may run in this process
 	}
 	var setupErr *setupExitError
 	switch {
@@ -183,9 +175,8 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 		}
 	}
 	// Starting a server: its initialisation runs as a cold run would,
-	// signals, CPUs and all.
+	// signals and all.
 	c.abandonSignals()
-	c.unpin()
 	if err := rundir.Preclean(c.runDir, rundir.MaxServers); err != nil {
 		return nil, unavailable(err)
 	}
@@ -318,9 +309,12 @@ func (c *client) send(conn *net.UnixConn, offer preforklib.Offer, ok bool) error
 	}
 	if _, ok := req.Ext[preforklib.FeatureSignals]; ok {
 		if c.fwd == nil { // not caught yet (a server this client started), or no longer (another server's environment differed)
-			c.fwd = catchSignals(os.Stderr)
+			fwd, err := catchSignals(os.Stderr)
+			if err != nil {
+				return fmt.Errorf("call %s: %w", c.sockPath, err)
+			}
+			c.fwd = fwd
 		}
-		c.fwd.await()
 	} else {
 		c.abandonSignals()
 	}
@@ -336,12 +330,6 @@ func (c *client) send(conn *net.UnixConn, offer preforklib.Offer, ok bool) error
 		c.fwd.requestSent(conn)
 	}
 	return nil
-}
-
-// unpin gives this process back the caller's CPU mask (affinity.go).
-func (c *client) unpin() {
-	c.pin.undo()
-	c.pin = nil
 }
 
 // abandonSignals undoes catching signals for a call that will not forward

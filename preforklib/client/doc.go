@@ -17,9 +17,9 @@
 // in one message to a luapf server (preforklib's packed requests), before
 // the greeting to a server of this executable (client.go, early
 // requests), and forwards the caller's signals, caught from the moment
-// the client knows it will call a server (forward.go), its threads held on
-// one CPU meanwhile (affinity.go); the client then ends with the script's
-// exit status or dies of its signal (exitstatus.go).
+// the client knows it will call a server (forward.go, with package
+// sigcatch); the client then ends with the script's exit status or dies
+// of its signal (exitstatus.go).
 // --status (statuscmd.go) reports what a server is doing; --kill --all
 // and --status without a script deal with every server in the run
 // directory at once (allservers.go).

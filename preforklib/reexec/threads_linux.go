@@ -6,11 +6,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Some settings Linux keeps per thread (the CPU mask, the nice value), and
+// Some settings Linux keeps per thread (the nice value, the CPU mask), and
 // a Go process has several threads, which the runtime starts as it needs
 // them: setting them for a process means setting them on every thread
-// /proc/self/task lists. A client does so on a warm call's path, and an
-// executor twice per call, so EachThread reads the directory into a
+// /proc/self/task lists. An executor does so twice per call, on the
+// call's path, so EachThread reads the directory into a
 // buffer on the stack, where os.ReadDir allocates a buffer and an entry
 // per thread and sorts them (measured alone on a 2-core VM: 75 µs against
 // 100-180 µs).

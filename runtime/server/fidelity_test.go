@@ -220,9 +220,9 @@ func TestCallContext(t *testing.T) {
 	}
 }
 
-// TestCPUsAsTheCaller: a client pins itself to one CPU while it calls a
-// server (preforklib/client affinity.go); the server it starts and the
-// script's calls get the caller's CPUs all the same.
+// TestCPUsAsTheCaller: the server a client starts and the script's calls
+// get the caller's CPUs (a client once held itself on one CPU while it
+// called, and had to give them back).
 func TestCPUsAsTheCaller(t *testing.T) {
 	l := newLuapf(t)
 	path := script("test/cpus.lua")

@@ -1,0 +1,27 @@
+// Package sigcatch catches signals without the Go runtime's signal
+// machinery, for a short-lived process that must catch some signals
+// before it does anything else: a luapf client forwarding its caller's
+// signals to the script.
+//
+// os/signal.Notify costs such a process more than the call it makes: each
+// signal it enables is a round trip to a goroutine locked to a thread of
+// its own (the runtime's sigM), and enabling the first starts three
+// threads (that one, the template thread LockOSThread needs, and one that
+// os/signal's reader keeps blocked). On a virtual machine, where creating
+// a thread and waking another are dear, that was over half a millisecond
+// of a warm call's 14, and the client's threads had to share one CPU to
+// keep the round trips short.
+//
+// Catch instead sets the kernel's action for each signal to a handler of
+// a few instructions (handler_linux_amd64.s) that writes the signal's
+// number as one byte to a pipe (the self-pipe trick); a goroutine reads
+// the pipe through the runtime's poller and delivers the signals on a
+// channel. Catching costs one rt_sigaction per signal and no thread.
+// Release puts back the actions Catch replaced, the Go runtime's own.
+//
+// One Catcher is active in a process at a time: the handler writes to one
+// pipe, made by the first Catch and kept for the life of the process (a
+// handler may still be writing to it as Release returns). Where the
+// handler is not written, other architectures than amd64, Catch uses
+// os/signal, with the same behaviour at its cost.
+package sigcatch
