@@ -13,7 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The handler (handler_linux_amd64.s) and its return trampoline, whose
+// The handler (handler_raw_amd64.s) and its return trampoline, whose
 // addresses the assembly stores here.
 var handlerPC, restorerPC uintptr
 

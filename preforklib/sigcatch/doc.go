@@ -13,7 +13,7 @@
 // keep the round trips short.
 //
 // Catch instead sets the kernel's action for each signal to a handler of
-// a few instructions (handler_linux_amd64.s) that writes the signal's
+// a few instructions (handler_raw_amd64.s) that writes the signal's
 // number as one byte to a pipe (the self-pipe trick); a goroutine reads
 // the pipe through the runtime's poller and delivers the signals on a
 // channel. Catching costs one rt_sigaction per signal and no thread.

@@ -25,7 +25,7 @@ TEXT restorer<>(SB), NOSPLIT|NOFRAME, $0
 	SYSCALL
 	INT  $3      // not reached
 
-// The addresses of the two, for the struct sigaction (catch_linux_amd64.go).
+// The addresses of the two, for the struct sigaction (catch_raw.go).
 DATA ·handlerPC+0(SB)/8, $handler<>(SB)
 GLOBL ·handlerPC(SB), RODATA, $8
 DATA ·restorerPC+0(SB)/8, $restorer<>(SB)
