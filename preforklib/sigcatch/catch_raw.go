@@ -50,12 +50,12 @@ type sigaction struct {
 // goroutine's stack may be too small for the signal frame), the return
 // trampoline, and interrupted system calls restarted.
 const (
-	saSiginfo  = 0x4
-	saRestorer = 0x04000000
-	saOnstack  = 0x08000000
-	saRestart  = 0x10000000
-	flags      = saSiginfo | saOnstack | saRestorer | saRestart
-	sigIgn     = 1 // the handler field of an ignored signal: SIG_IGN
+	saSiginfo   = 0x4
+	saRestorer  = 0x04000000
+	saOnstack   = 0x08000000
+	saRestart   = 0x10000000
+	actionFlags = saSiginfo | saOnstack | saRestorer | saRestart
+	sigIgn      = 1 // the handler field of an ignored signal: SIG_IGN
 )
 
 // rtSigaction sets sig's action to act, when not nil, and stores the
@@ -85,7 +85,7 @@ func (c *Catcher) catch(sigs []syscall.Signal) error {
 	if err := openPipe(); err != nil {
 		return err
 	}
-	act := sigaction{handler: handlerPC, flags: flags, restorer: restorerPC}
+	act := sigaction{handler: handlerPC, flags: actionFlags, restorer: restorerPC}
 	for _, sig := range sigs {
 		var old sigaction
 		err := rtSigaction(sig, nil, &old)

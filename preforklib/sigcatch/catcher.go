@@ -2,6 +2,7 @@ package sigcatch
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"syscall"
 )
@@ -21,6 +22,10 @@ type Catcher struct {
 	released bool
 }
 
+// maxSignal is the highest signal number of Linux (the handler writes the
+// number as one byte).
+const maxSignal = 64
+
 // chanSize is how many caught signals C holds.
 const chanSize = 32
 
@@ -33,12 +38,22 @@ var (
 // except for those ignored now (nohup's SIGHUP, a background job's
 // SIGINT), which stay ignored: a program that did not catch them would
 // not see them either. It fails with ErrActive while another Catcher is
-// active, or when the system refuses (no descriptor left for the pipe).
+// active, for SIGKILL and SIGSTOP, which cannot be caught, for a number
+// that is no signal, and when the system refuses (no descriptor left for
+// the pipe).
 func Catch(sigs ...syscall.Signal) (*Catcher, error) {
 	activeMu.Lock()
 	defer activeMu.Unlock()
 	if active {
 		return nil, ErrActive
+	}
+	for _, sig := range sigs {
+		switch {
+		case sig < 1 || sig > maxSignal:
+			return nil, fmt.Errorf("catch signal %d: no such signal", int(sig))
+		case sig == syscall.SIGKILL || sig == syscall.SIGSTOP:
+			return nil, fmt.Errorf("catch %v: it cannot be caught", sig)
+		}
 	}
 	c := &Catcher{c: make(chan syscall.Signal, chanSize)}
 	c.C = c.c

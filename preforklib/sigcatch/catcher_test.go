@@ -170,6 +170,24 @@ func TestOneCatcherAtATime(t *testing.T) {
 	}
 }
 
+// TestCatchRefusals: Catch fails for what cannot be caught, and leaves
+// nothing caught behind.
+func TestCatchRefusals(t *testing.T) {
+	for _, sigs := range [][]syscall.Signal{
+		{usr1, syscall.SIGKILL},
+		{syscall.SIGSTOP},
+		{usr1, syscall.Signal(65)}, // no such signal
+		{syscall.Signal(0)},
+	} {
+		if c, err := Catch(sigs...); err == nil {
+			c.Release()
+			t.Errorf("Catch(%v) succeeded", sigs)
+		}
+		c := mustCatch(t, usr1) // nothing left active
+		c.Release()
+	}
+}
+
 // TestReleaseWhileReceiving: Release while another goroutine receives
 // from C neither blocks nor loses a signal: each goes to one of the two.
 func TestReleaseWhileReceiving(t *testing.T) {
