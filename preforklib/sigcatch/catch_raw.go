@@ -5,6 +5,7 @@ package sigcatch
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"sync"
 	"syscall"
 	"time"
@@ -55,7 +56,6 @@ const (
 	saOnstack   = 0x08000000
 	saRestart   = 0x10000000
 	actionFlags = saSiginfo | saOnstack | saRestorer | saRestart
-	sigIgn      = 1 // the handler field of an ignored signal: SIG_IGN
 )
 
 // rtSigaction sets sig's action to act, when not nil, and stores the
@@ -87,15 +87,15 @@ func (c *Catcher) catch(sigs []syscall.Signal) error {
 	}
 	act := sigaction{handler: handlerPC, flags: actionFlags, restorer: restorerPC}
 	for _, sig := range sigs {
-		var old sigaction
-		err := rtSigaction(sig, nil, &old)
-		if err == nil && old.handler == sigIgn {
+		// The runtime knows which signals are ignored (those the process
+		// started with ignored that it keeps so, SIGHUP and SIGINT, and
+		// any signal.Ignore'd): asking it spares a system call per
+		// signal, which on a virtual machine is dear.
+		if signal.Ignored(sig) {
 			continue
 		}
-		if err == nil {
-			err = rtSigaction(sig, &act, nil)
-		}
-		if err != nil {
+		var old sigaction
+		if err := rtSigaction(sig, &act, &old); err != nil {
 			c.restore()
 			return fmt.Errorf("catch %v: %w", sig, err)
 		}
