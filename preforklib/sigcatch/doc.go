@@ -3,13 +3,14 @@
 // before it does anything else: a luapf client forwarding its caller's
 // signals to the script.
 //
-// os/signal.Notify is dear for such a process: each signal it enables is a round trip to a goroutine locked to a thread of
-// its own (the runtime's sigM), and enabling the first starts three
-// threads (that one, the template thread LockOSThread needs, and one that
-// os/signal's reader keeps blocked). On a virtual machine, where creating
-// a thread and waking another are dear, that was about half a millisecond
-// of a 13 ms warm call (traced, interleaved), and the client's threads had
-// to share one CPU to keep the round trips short.
+// os/signal.Notify is dear for such a process: each signal it enables is
+// a round trip to a goroutine locked to a thread of its own (the
+// runtime's sigM), and enabling the first starts three threads (that one,
+// the template thread LockOSThread needs, and one that os/signal's reader
+// keeps blocked). On a virtual machine, where creating a thread and
+// waking another are dear, that was about half a millisecond of a 13 ms
+// warm call (traced, interleaved), and the client's threads had to share
+// one CPU to keep the round trips short.
 //
 // Catch instead sets the kernel's action for each signal to a handler of
 // a few instructions (handler_raw_amd64.s) that writes the signal's
