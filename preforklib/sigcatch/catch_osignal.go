@@ -17,12 +17,10 @@ type catcherImpl struct {
 }
 
 func (c *Catcher) catch(sigs []syscall.Signal) error {
-	var notify []os.Signal
-	for _, sig := range sigs {
-		if !signal.Ignored(sig) {
-			c.caught = append(c.caught, sig)
-			notify = append(notify, sig)
-		}
+	c.caught = sigs
+	notify := make([]os.Signal, len(sigs))
+	for i, sig := range sigs {
+		notify[i] = sig
 	}
 	c.impl = catcherImpl{c: make(chan os.Signal, chanSize), quit: make(chan struct{}), done: make(chan struct{})}
 	signal.Notify(c.impl.c, notify...)

@@ -5,7 +5,6 @@ package sigcatch
 import (
 	"fmt"
 	"os"
-	"os/signal"
 	"sync"
 	"syscall"
 	"time"
@@ -87,13 +86,6 @@ func (c *Catcher) catch(sigs []syscall.Signal) error {
 	}
 	act := sigaction{handler: handlerPC, flags: actionFlags, restorer: restorerPC}
 	for _, sig := range sigs {
-		// The runtime knows which signals are ignored (those the process
-		// started with ignored that it keeps so, SIGHUP and SIGINT, and
-		// any signal.Ignore'd): asking it spares a system call per
-		// signal, which on a virtual machine is dear.
-		if signal.Ignored(sig) {
-			continue
-		}
 		var old sigaction
 		if err := rtSigaction(sig, &act, &old); err != nil {
 			c.restore()

@@ -115,10 +115,7 @@ func lookupBuiltin(L *lua.LState, path string, want lua.LValueType) (lua.LValue,
 // ".[\"quoted\"]"), metatables ("<mt>"), a userdata's environment
 // ("<env>") and a Go function's upvalues ("^1").
 func walkBuiltinPath(L *lua.LState, path string) (lua.LValue, error) {
-	root, rest := path, ""
-	if i := strings.IndexAny(path, ".<^"); i >= 0 {
-		root, rest = path[:i], path[i:]
-	}
+	root, rest := cutStep(path)
 	var v lua.LValue
 	switch {
 	case root == "_REGISTRY":
@@ -165,13 +162,10 @@ func walkStep(v lua.LValue, rest string) (lua.LValue, string, error) {
 			return x.Env, rest[len("<env>"):], nil
 		}
 	case rest[0] == '^':
-		end := len(rest)
-		if i := strings.IndexAny(rest[1:], ".<^"); i >= 0 {
-			end = i + 1
-		}
-		n, err := strconv.Atoi(rest[1:end])
+		index, after := cutStep(rest[1:])
+		n, err := strconv.Atoi(index)
 		if x, ok := v.(*lua.LFunction); ok && x.IsG && err == nil && n >= 1 && n <= len(x.Upvalues) {
-			return x.Upvalues[n-1].Value(), rest[end:], nil
+			return x.Upvalues[n-1].Value(), after, nil
 		}
 	case rest[0] == '.':
 		if t, ok := v.(*lua.LTable); ok {
@@ -202,15 +196,21 @@ func parseKeyPath(s string) (lua.LValue, string, error) {
 			}
 		}
 	default:
-		end := len(s)
-		if i := strings.IndexAny(s, ".<^"); i >= 0 {
-			end = i
-		}
-		if isIdentifier(s[:end]) {
-			return lua.LString(s[:end]), s[end:], nil
+		if name, after := cutStep(s); isIdentifier(name) {
+			return lua.LString(name), after, nil
 		}
 	}
 	return nil, "", fmt.Errorf("bad key at %q", s)
+}
+
+// cutStep splits s before the first step that follows it (".", "<", "^"),
+// for a root, an upvalue index or an identifier key, none of which
+// contains those.
+func cutStep(s string) (head, rest string) {
+	if i := strings.IndexAny(s, ".<^"); i >= 0 {
+		return s[:i], s[i:]
+	}
+	return s, ""
 }
 
 // scalarKey is a string or number key of a table and its keyPath.
