@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,7 @@ type server struct {
 	active   int
 	idle     *time.Timer // idle_timeout: the server quits
 	poolIdle *time.Timer // pool_idle_timeout: the pool lets its executors go
+	trim     *time.Timer // idleTrimDelay: the server gives back what calls used
 
 	served, failed atomic.Int64
 	stats          *serverStats        // for status queries (statusquery.go)
@@ -214,7 +216,7 @@ func (s *server) startCall(conn *net.UnixConn, luapfClient, accepted bool) {
 	s.calls.Add(1)
 	s.mu.Lock()
 	s.active++
-	for _, t := range []*time.Timer{s.idle, s.poolIdle} {
+	for _, t := range []*time.Timer{s.idle, s.poolIdle, s.trim} {
 		if t != nil {
 			t.Stop()
 		}
@@ -242,8 +244,9 @@ func (s *server) startCall(conn *net.UnixConn, luapfClient, accepted bool) {
 }
 
 // callEnded starts the idle clocks when the last call in progress ends:
-// idle_timeout's, after which the server quits, and pool_idle_timeout's,
-// after which its pooled executors are let go.
+// idle_timeout's, after which the server quits, pool_idle_timeout's,
+// after which its pooled executors are let go, and idleTrimDelay's, after
+// which it gives back the memory its calls used.
 func (s *server) callEnded() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -253,6 +256,7 @@ func (s *server) callEnded() {
 	}
 	startClock(&s.idle, lua.Duration(s.opts.IdleTimeout), s.idleExpired)
 	startClock(&s.poolIdle, lua.Duration(s.opts.PoolIdleTimeout), s.poolIdleExpired)
+	startClock(&s.trim, idleTrimDelay, s.trimExpired)
 }
 
 // startClock makes *t fire f after d, from now.
@@ -288,6 +292,26 @@ func (s *server) poolIdleExpired() {
 	}
 	if len(idle) > 0 {
 		s.log.Printf("let %d pooled executor(s) go after %gs without a call; the next call restores its own", len(idle), s.opts.PoolIdleTimeout)
+	}
+}
+
+// idleTrimDelay is how long after its last call in progress ends a server
+// gives the memory its calls used back to the system. A call allocates
+// little in the server (some tens of kB), but the Go heap grows to its
+// 4 MB minimum goal between collections and is returned only slowly, so a
+// server that has gone quiet would hold up to 4 MB it no longer uses for
+// as long as it lingers. Half a second keeps the collection out of a burst
+// of calls.
+const idleTrimDelay = 500 * time.Millisecond
+
+// trimExpired returns freed memory to the system once the server has had
+// no call in progress for idleTrimDelay.
+func (s *server) trimExpired() {
+	s.mu.Lock()
+	idle := s.active == 0
+	s.mu.Unlock()
+	if idle {
+		debug.FreeOSMemory()
 	}
 }
 
