@@ -12,7 +12,8 @@
 //     (checking each caller's uid, peer.go) and status queries
 //     (statusquery.go), until its socket is removed or replaced (the
 //     watcher), a file the script depends on changes (autoreload.go), it
-//     has been idle for idle_timeout, or accepting keeps failing;
+//     has been idle for idle_timeout, or accepting keeps failing; five
+//     seconds after its last call it gives back the memory calls used;
 //   - the monitor (monitor.go), a goroutine per call: the greeting with
 //     luapf's offer (offer.go), the hand-over of the call's connection to
 //     an executor, which reads the request and sends the wait status

@@ -134,12 +134,12 @@ func idleServer(t *testing.T, l *luapf, server int) serverFigures {
 }
 
 // idleRSS returns the least resident set size, in kB, that the server pid
-// shows over a few times its idleTrimDelay: the server gives back what its
-// calls used once they are idleTrimDelay over, so this is what it keeps,
-// not where its heap happened to be in its collection cycle.
+// shows over one and a half times its idleTrimDelay: the server gives back
+// what its calls used once they are idleTrimDelay over, so this is what it
+// keeps, not where its heap happened to be in its collection cycle.
 func idleRSS(pid int) int {
 	least := 0
-	for end := time.Now().Add(6 * server.IdleTrimDelay); time.Now().Before(end); time.Sleep(server.IdleTrimDelay / 5) {
+	for end := time.Now().Add(server.IdleTrimDelay * 3 / 2); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
 		rss, err := strconv.Atoi(strings.TrimSuffix(procStatus(pid, "VmRSS"), " kB"))
 		if err == nil && (least == 0 || rss < least) {
 			least = rss

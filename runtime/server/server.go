@@ -300,9 +300,10 @@ func (s *server) poolIdleExpired() {
 // little in the server (some tens of kB), but the Go heap grows to its
 // 4 MB minimum goal between collections and is returned only slowly, so a
 // server that has gone quiet would hold up to 4 MB it no longer uses for
-// as long as it lingers. Half a second keeps the collection out of a burst
-// of calls.
-const idleTrimDelay = 500 * time.Millisecond
+// as long as it lingers. Not at once: the collection costs a millisecond
+// or two of CPU, and a call just after it finds no heap pages mapped and
+// faults them in again, so calls that come every second or so keep theirs.
+const idleTrimDelay = 5 * time.Second
 
 // trimExpired returns freed memory to the system once the server has had
 // no call in progress for idleTrimDelay.
