@@ -1,8 +1,10 @@
 package reexec
 
 import (
+	"runtime"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestExecutorEnv(t *testing.T) {
@@ -50,5 +52,31 @@ func TestExecutorDefaultProcs(t *testing.T) {
 		if got := ExecutorDefaultProcs(); got != tc.want {
 			t.Errorf("ExecutorDefaultProcs with %q = %d, want %d", tc.env, got, tc.want)
 		}
+	}
+}
+
+// TestSetCallProcsAfter: the P count changes once the delay has passed,
+// and not at all when the timer is stopped first.
+func TestSetCallProcsAfter(t *testing.T) {
+	old := runtime.GOMAXPROCS(1)
+	t.Cleanup(func() { runtime.GOMAXPROCS(old) })
+	t.Setenv("GOMAXPROCS", "")
+
+	stopped := SetCallProcsAfter(3, 50*time.Millisecond)
+	if !stopped.Stop() {
+		t.Fatal("Stop: the timer had fired already")
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := runtime.GOMAXPROCS(0); n != 1 {
+		t.Fatalf("GOMAXPROCS = %d after a stopped SetCallProcsAfter, want 1", n)
+	}
+
+	SetCallProcsAfter(3, time.Millisecond)
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.GOMAXPROCS(0) != 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("GOMAXPROCS = %d 10s after SetCallProcsAfter(3, 1ms), want 3", runtime.GOMAXPROCS(0))
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -60,7 +60,6 @@ func Main(argv []string, mods lua.Modules) int {
 	if err := takeCall(req); err != nil {
 		return c.fail("executor: %v", err)
 	}
-	reexec.SetCallProcs(defaultProcs) // it started with one P (reexec/procs.go)
 	// From here on, stderr is the caller's.
 	if restoreErr != nil {
 		return c.fail("cannot continue the script: %v", restoreErr)
@@ -73,7 +72,11 @@ func Main(argv []string, mods lua.Modules) int {
 	if arg := cont.Arg(); arg != nil {
 		lua.ResetArg(arg, interpreter, script, scriptArgs)
 	}
+	// It started with one P; the call gets its own count if it runs long
+	// enough to use it (reexec/procs.go).
+	procs := reexec.SetCallProcsAfter(defaultProcs, reexec.CallProcsDelay)
 	it.BeforeExit = func(code int) {
+		procs.Stop()
 		trace.MarkDetail(calltrace.ExecutorExit, calltrace.SelfUsage())
 		c.exit(code)
 		trace.Mark(calltrace.ExecutorReported)
