@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -147,14 +146,7 @@ func takeCall(req *preforklib.Request) error {
 		}
 	}
 	req.Close()
-	os.Clearenv()
-	for _, kv := range req.Env {
-		name, value, ok := strings.Cut(kv, "=")
-		if !ok || name == "" || name == preforklib.EnvPreforkInterp {
-			continue
-		}
-		os.Setenv(name, value)
-	}
+	setCallEnv(req.Env)
 	return nil
 }
 

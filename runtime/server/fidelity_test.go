@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -366,5 +367,40 @@ func TestNoFallbackForOtherInterpreters(t *testing.T) {
 	res := testutil.Run(t, l.sb.Command(link, "-U", "perl", script("hello.lua")), "")
 	if res.Code != 127 || res.Stdout != "" || !strings.HasPrefix(res.Stderr, "luapf: create run directory") || strings.Contains(res.Stderr, "warning") {
 		t.Errorf("%+v", res)
+	}
+}
+
+// TestChildEnvironmentAsTheCaller: a script's child gets the caller's
+// environment, every entry in the caller's order, as it would from the
+// script run on its own: with the server's environment, and with values
+// changed, names added, removed or moved (runtime/executor's
+// setCallEnv sets only what differs when the names are the server's).
+func TestChildEnvironmentAsTheCaller(t *testing.T) {
+	l := newLuapf(t)
+	path := script("test/childenv.lua")
+	base := l.sb.WithEnv("LUAPF_TEST_A=1", "LUAPF_TEST_B=2")
+	without := func(env []string, name string) []string {
+		return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, name+"=") })
+	}
+	for _, tc := range []struct {
+		name string
+		env  []string
+	}{
+		{"spawning", base},
+		{"the server's environment", base},
+		{"a value changed", l.sb.WithEnv("LUAPF_TEST_A=changed", "LUAPF_TEST_B=2")},
+		{"a name added", append(slices.Clone(base), "LUAPF_TEST_C=3")},
+		{"a name removed", without(base, "LUAPF_TEST_A")},
+		{"a name moved first", append([]string{"LUAPF_TEST_B=2"}, without(base, "LUAPF_TEST_B")...)},
+		{"the server's environment again", base},
+	} {
+		cold := l.sb.Command(l.bin, "--standalone", path)
+		cold.Env = tc.env
+		want := testutil.Run(t, cold, "")
+		warm := l.sb.Command(l.bin, path)
+		warm.Env = tc.env
+		if d := sameResult(want, testutil.Run(t, warm, "")); d != "" {
+			t.Errorf("%s: the call differs from --standalone:\n%s", tc.name, d)
+		}
 	}
 }
