@@ -26,28 +26,27 @@ func setCallEnv(env []string) {
 	have := os.Environ()
 	if !sameNamesFirst(have, want) {
 		os.Clearenv()
-		for _, kv := range want {
-			name, value, _ := strings.Cut(kv, "=")
-			os.Setenv(name, value)
-		}
-		return
+		have = nil
 	}
 	for i, kv := range want {
-		if have[i] != kv {
+		if i >= len(have) || have[i] != kv {
 			name, value, _ := strings.Cut(kv, "=")
 			os.Setenv(name, value)
 		}
 	}
-	for _, kv := range have[len(want):] {
-		name, _, _ := strings.Cut(kv, "=")
-		os.Unsetenv(name)
+	if len(have) > len(want) {
+		for _, kv := range have[len(want):] {
+			name, _, _ := strings.Cut(kv, "=")
+			os.Unsetenv(name)
+		}
 	}
 }
 
-// callEnv returns env as os.Setenv of each of its entries, one after the
-// other on an empty environment, leaves it (os.Environ): an entry os.Setenv
-// refuses (no "=", an empty name, a NUL byte) and PREFORK_INTERP left out,
-// each name once, in the place of its first entry, with its last value.
+// callEnv returns the environment that os.Setenv of each entry of env,
+// one after the other on an empty environment, would leave, as
+// os.Environ lists it: each name once, in the place of its first entry,
+// with its last value; entries os.Setenv refuses (no "=", an empty name,
+// a NUL byte) and PREFORK_INTERP left out.
 func callEnv(env []string) []string {
 	out := make([]string, 0, len(env))
 	at := make(map[string]int, len(env))

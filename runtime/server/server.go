@@ -268,11 +268,16 @@ func startClock(t **time.Timer, d time.Duration, f func()) {
 	}
 }
 
-func (s *server) idleExpired() {
+// quiet reports whether no call is in progress: an idle clock that fires
+// just as a call starts must leave that call's server alone.
+func (s *server) quiet() bool {
 	s.mu.Lock()
-	idle := s.active == 0
-	s.mu.Unlock()
-	if idle {
+	defer s.mu.Unlock()
+	return s.active == 0
+}
+
+func (s *server) idleExpired() {
+	if s.quiet() {
 		s.stop(fmt.Sprintf("idle for %gs", s.opts.IdleTimeout))
 	}
 }
@@ -308,10 +313,7 @@ const idleTrimDelay = 5 * time.Second
 // trimExpired returns freed memory to the system once the server has had
 // no call in progress for idleTrimDelay.
 func (s *server) trimExpired() {
-	s.mu.Lock()
-	idle := s.active == 0
-	s.mu.Unlock()
-	if idle {
+	if s.quiet() {
 		debug.FreeOSMemory()
 	}
 }
