@@ -3,6 +3,7 @@ package preforklib
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 
@@ -21,9 +22,21 @@ import (
 // truncating the control data.
 const maxRightsPerMessage = 8
 
+// MsgWriter is the connected Unix stream socket a request is written to:
+// it writes bytes, and bytes with descriptors attached as ancillary data.
+// A *net.UnixConn is one; so is a luapf client's end of a call, a
+// blocking socket used without the Go runtime's poller.
+type MsgWriter interface {
+	io.Writer
+	// WriteMsgUnix writes b with the ancillary data oob, as
+	// (*net.UnixConn).WriteMsgUnix does; addr is nil on a connected
+	// socket.
+	WriteMsgUnix(b, oob []byte, addr *net.UnixAddr) (n, oobn int, err error)
+}
+
 // SendFile sends f over c as one byte 0x00 carrying f's descriptor. f stays
 // open; its blocking mode is left as it is.
-func SendFile(c *net.UnixConn, f *os.File) error {
+func SendFile(c MsgWriter, f *os.File) error {
 	raw, err := f.SyscallConn()
 	if err != nil {
 		return fmt.Errorf("send %s: %w", f.Name(), err)

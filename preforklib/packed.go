@@ -36,7 +36,7 @@ const FeaturePacked = "packed"
 // WritePackedRequest sends req as one packed message, to a server that
 // offered FeaturePacked. req.Ext must not be nil; req.Cwd is sent exactly
 // when req.Ext has FeatureCwd.
-func WritePackedRequest(c *net.UnixConn, req *Request) error {
+func WritePackedRequest(c MsgWriter, req *Request) error {
 	msg, err := EncodeMessage(req.Env, req.Argv)
 	if err != nil {
 		return fmt.Errorf("write request: %w", err)

@@ -120,7 +120,7 @@ func ReadGreeting(r io.Reader) ([]byte, error) {
 // environment and argv, and, if req.Ext is not nil, its extension block
 // (only to a server that made an Offer), followed by req.Cwd when the block
 // has FeatureCwd.
-func WriteRequest(c *net.UnixConn, req *Request) error {
+func WriteRequest(c MsgWriter, req *Request) error {
 	msg, err := EncodeMessage(req.Env, req.Argv)
 	if err != nil {
 		return fmt.Errorf("write request: %w", err)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strings"
 
@@ -168,7 +167,7 @@ func (c *client) run() int {
 // and returns no connection. A server whose initialisation saw other
 // values of the environment is not used: the error is an *envMismatch.
 // Failures before setup starts are marked unavailable (fallback.go).
-func (c *client) connectOrSpawn() (*net.UnixConn, error) {
+func (c *client) connectOrSpawn() (*callConn, error) {
 	if c.inv.Mode == ModeCall {
 		if conn, err := c.connect(); conn != nil || err != nil {
 			return conn, err
@@ -216,7 +215,7 @@ func (c *client) connectOrSpawn() (*net.UnixConn, error) {
 // initialisation saw other values of the environment, the client hangs up
 // and goes on to another server, as it would have without sending: the
 // executor checks the environment too, and never runs such a request.
-func (c *client) connect() (*net.UnixConn, error) {
+func (c *client) connect() (*callConn, error) {
 	c.trace.Mark(calltrace.ClientConnect)
 	conn, err := dialUnix(c.sockPath)
 	if err != nil || conn == nil {
@@ -270,7 +269,7 @@ func (c *client) sendsEarly() bool {
 
 // call sends the request on conn, unless connect has, and waits for the
 // script's wait status.
-func (c *client) call(conn *net.UnixConn) (uint32, error) {
+func (c *client) call(conn *callConn) (uint32, error) {
 	if !c.sent {
 		offer, ok := preforklib.ParseOffer(c.greetingExt)
 		if err := c.send(conn, offer, ok); err != nil {
@@ -278,7 +277,9 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 		}
 	}
 	if c.fwd != nil {
-		defer c.fwd.stop()
+		if err := c.fwd.relayUntilReadable(conn); err != nil {
+			return 0, fmt.Errorf("call %s: %w", c.sockPath, err)
+		}
 	}
 	status, err := preforklib.ReadStatus(conn)
 	c.trace.Mark(calltrace.ClientStatus)
@@ -294,7 +295,7 @@ func (c *client) call(conn *net.UnixConn) (uint32, error) {
 // send sends the request on conn to a server that made offer (a luapf
 // server; ok false for a v1 server), once the signals it forwards are
 // caught.
-func (c *client) send(conn *net.UnixConn, offer preforklib.Offer, ok bool) error {
+func (c *client) send(conn *callConn, offer preforklib.Offer, ok bool) error {
 	req := &preforklib.Request{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Env: c.env, Argv: c.inv.Argv()}
 	if ok {
 		req.Ext = c.extension(offer)
@@ -325,9 +326,6 @@ func (c *client) send(conn *net.UnixConn, offer preforklib.Offer, ok bool) error
 	c.trace.Mark(calltrace.ClientRequest)
 	if err := write(conn, req); err != nil {
 		return fmt.Errorf("call %s: %w", c.sockPath, err)
-	}
-	if c.fwd != nil {
-		c.fwd.requestSent(conn)
 	}
 	return nil
 }

@@ -6,7 +6,8 @@
 //
 // Main (client.go) parses the command line (commandline.go, usage.go),
 // finds the run directory and the server's ident (package rundir) and
-// connects (sockets.go). A server whose initialisation read other values
+// connects (sockets.go) on a blocking socket used without the Go
+// runtime's poller (callconn.go). A server whose initialisation read other values
 // of the environment is left for the one this call's values lead to
 // (envfollow.go). With no server, the client takes the server's lock,
 // starts a watcher (package watcher) and runs the interpreter as setup

@@ -3,7 +3,6 @@ package client
 import (
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 
@@ -66,7 +65,7 @@ func (c *client) envMismatch(deps preforklib.EnvDeps) *envMismatch {
 // that path, the one this call would use included; under luapf's syntax
 // it fails with a *noServerError when none was running (chiark's C client
 // exits 0 then, and so does luapf as prefork-interp).
-func (c *client) connectMatching() (*net.UnixConn, error) {
+func (c *client) connectMatching() (*callConn, error) {
 	first, anyRunning := c.sockPath, false
 	for hop := 0; ; hop++ {
 		if c.inv.Mode == ModeKill {

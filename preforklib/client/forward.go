@@ -1,10 +1,13 @@
 package client
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"luapf/preforklib"
 	"luapf/preforklib/reexec"
@@ -18,19 +21,24 @@ import (
 // It catches the signals before the request is sent, so that a Ctrl-C in
 // that moment neither kills the client behind the script's back nor is
 // lost, and sends frames only after the request (frames follow the
-// extension block on the socket). It catches them with package sigcatch,
-// a handler that writes to a pipe, not os/signal, whose round trips to
-// the Go runtime's signal thread, and the three threads it starts, were
-// a noticeable part of a warm call. When the call turns out not to
-// forward signals, the forwarder is abandoned, as if it had never caught
+// extension block on the socket), while the client waits for the call's
+// end (relayUntilReadable). It catches them with package sigcatch, a
+// handler that writes to a pipe, not os/signal, whose round trips to the
+// Go runtime's signal thread, and the three threads it starts, were a
+// noticeable part of a warm call; and it waits in one poll(2) on the
+// call's socket and that pipe, on the client's own thread, so that a call
+// starts no goroutine at all. When the call turns out not to forward
+// signals, the forwarder is abandoned, as if it had never caught
 // anything.
 type forwarder struct {
 	catcher *sigcatch.Catcher
-	conn    io.Writer     // the call's connection, set before begin closes
-	begin   chan struct{} // closed once the request is sent
-	quit    chan struct{} // closed by stop and abandon
-	warn    io.Writer     // where a failure to stop the client is reported
-	stopped bool
+	warn    io.Writer // where a failure to stop the client is reported
+	// absorbCont says the next SIGCONT is the one that ended the
+	// client's own stop (relay), which is forwarded already.
+	absorbCont bool
+	// broken says a frame could not be written: the server is gone, and
+	// reading the status reports that.
+	broken bool
 }
 
 // catchSignals starts catching the ForwardedSignals. Signals the client
@@ -42,26 +50,7 @@ func catchSignals(warn io.Writer) (*forwarder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("forward signals: %w", err)
 	}
-	f := &forwarder{catcher: c, warn: warn, begin: make(chan struct{}), quit: make(chan struct{})}
-	go f.relay()
-	return f, nil
-}
-
-// requestSent lets the frames flow to conn: call it once the request is
-// on conn.
-func (f *forwarder) requestSent(conn io.Writer) {
-	f.conn = conn
-	close(f.begin)
-}
-
-// stop stops relaying at the end of the call; signals caught and not yet
-// relayed are dropped (the call is over). The client exits next, so the
-// signals stay caught, and dropped, until then.
-func (f *forwarder) stop() {
-	if !f.stopped {
-		f.stopped = true
-		close(f.quit)
-	}
+	return &forwarder{catcher: c, warn: warn}, nil
 }
 
 // abandon undoes catching for a call that forwards no signals: it stops
@@ -69,52 +58,91 @@ func (f *forwarder) stop() {
 // not forward, so that it acts as it would have had it not caught it (Go's
 // default for the signal: SIGINT and SIGTERM end it, SIGTSTP stops it, ...).
 func (f *forwarder) abandon() {
-	f.stop()
 	for _, sig := range f.catcher.Release() {
 		syscall.Kill(os.Getpid(), sig)
 	}
 }
 
-// relay waits for the request to be sent, then sends a frame for each
-// signal caught.
-func (f *forwarder) relay() {
-	select {
-	case <-f.begin:
-	case <-f.quit:
+// relayUntilReadable waits until conn, whose request has been sent, has
+// something to read (the call's status, or its end), and relays the
+// signals caught before and meanwhile as frames on conn. Signals caught
+// after it returns stay caught, and are dropped: the call is over, and the
+// client exits next.
+func (f *forwarder) relayUntilReadable(conn *callConn) error {
+	fds := []unix.PollFd{
+		{Fd: int32(conn.fd), Events: unix.POLLIN},
+		{Fd: int32(f.catcher.Fd()), Events: unix.POLLIN},
+	}
+	for {
+		if _, err := unix.Poll(fds, -1); err != nil {
+			if err == unix.EINTR {
+				continue
+			}
+			return fmt.Errorf("wait for the end of the call on %s: %w", conn.name, err)
+		}
+		if fds[1].Revents != 0 {
+			for _, sig := range f.catcher.Take() {
+				f.relay(conn, sig)
+			}
+		}
+		if fds[0].Revents != 0 { // the status, end of file or an error: reading says which
+			return nil
+		}
+	}
+}
+
+// relay sends sig as a frame on conn. After the client's own stop it
+// forwards SIGCONT itself, since the kernel may have discarded the stop
+// (an orphaned process group) and nothing else would continue the
+// executor; the SIGCONT that ended a real stop is then not forwarded a
+// second time. (After a discarded stop no SIGCONT comes, and the next one
+// is not forwarded: a SIGCONT to a running group matters only to a script
+// that traps it.)
+func (f *forwarder) relay(conn *callConn, sig syscall.Signal) {
+	if sig == syscall.SIGCONT && f.absorbCont {
+		f.absorbCont = false
 		return
 	}
-	// After the client's own stop it forwards SIGCONT itself, since the
-	// kernel may have discarded the stop (an orphaned process group) and
-	// nothing else would continue the executor; the SIGCONT that ended a
-	// real stop is then not forwarded a second time. (After a discarded
-	// stop no SIGCONT comes, and the next one is not forwarded: a SIGCONT
-	// to a running group matters only to a script that traps it.)
-	absorbCont := false
-	for {
-		var sig syscall.Signal
-		select {
-		case <-f.quit:
-			return
-		case sig = <-f.catcher.C:
-		}
-		if sig == syscall.SIGCONT && absorbCont {
-			absorbCont = false
-			continue
-		}
-		// A failed write means the server is gone; reading the status
-		// reports that.
-		if preforklib.WriteSignalFrame(f.conn, sig) != nil {
-			return
-		}
-		if sig != syscall.SIGTSTP {
-			continue
-		}
-		if err := reexec.StopSelf(); err != nil {
-			preforklib.Say(f.warn, "%v", err)
-		}
-		if preforklib.WriteSignalFrame(f.conn, syscall.SIGCONT) != nil {
-			return
-		}
-		absorbCont = true
+	if !f.send(conn, sig) || sig != syscall.SIGTSTP {
+		return
 	}
+	if err := reexec.StopSelf(); err != nil {
+		preforklib.Say(f.warn, "%v", err)
+	}
+	if f.send(conn, syscall.SIGCONT) {
+		f.absorbCont = true
+	}
+}
+
+// send writes sig's frame on conn, unless the socket's buffer is full (a
+// server that has stopped reading frames, thousands of signals on: the
+// frame is dropped, as the kernel merges a signal already pending, so
+// that the client never waits on it) or the server is gone. It reports
+// whether the frame was written.
+func (f *forwarder) send(conn *callConn, sig syscall.Signal) bool {
+	if f.broken {
+		return false
+	}
+	err := preforklib.WriteSignalFrame(writeNow{conn}, sig)
+	if err != nil && !errors.Is(err, errBufferFull) {
+		f.broken = true // reading the status reports it
+	}
+	return err == nil
+}
+
+// errBufferFull says writeNow would have had to wait.
+var errBufferFull = errors.New("the socket's buffer is full")
+
+// writeNow writes to a call connection without waiting (callConn.tryWrite).
+type writeNow struct{ conn *callConn }
+
+func (w writeNow) Write(p []byte) (int, error) {
+	written, err := w.conn.tryWrite(p)
+	switch {
+	case err != nil:
+		return 0, err
+	case !written:
+		return 0, errBufferFull
+	}
+	return len(p), nil
 }

@@ -60,41 +60,47 @@ func listenUnix(path string) (f *os.File, id watcher.SocketID, mtime unix.Timesp
 }
 
 // socketPair makes the initial call's connected pair: the client end as a
-// connection, the server end as a blocking file for setup to inherit.
-func socketPair() (*net.UnixConn, *os.File, error) {
+// call connection, the server end as a blocking file for setup to inherit.
+func socketPair() (*callConn, *os.File, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("make initial call socket pair: %w", err)
 	}
 	server := os.NewFile(uintptr(fds[1]), "initial call socket (server end)")
-	conn, err := fileConn(os.NewFile(uintptr(fds[0]), "initial call socket (client end)"))
-	if err != nil {
-		server.Close()
-		return nil, nil, err
-	}
-	return conn, server, nil
+	return newCallConn(fds[0], "initial call socket (client end)"), server, nil
 }
 
 // dialUnix connects to the socket at path as a luapf client, waiting while
 // its backlog is full (as a blocking connect does; Go's non-blocking one
 // would fail with EAGAIN). It returns neither connection nor error when
 // there is no socket or nobody listens on it.
-func dialUnix(path string) (*net.UnixConn, error) {
+func dialUnix(path string) (*callConn, error) {
 	return dialUnixAs(path, preforklib.ClientAddress())
+}
+
+// dialStatus connects to the socket at path as a luapf client's status
+// query (preforklib.StatusAddress), as dialUnix does, and returns a
+// connection that takes deadlines: a status query must not wait for long.
+func dialStatus(path string) (*net.UnixConn, error) {
+	c, err := dialUnixAs(path, preforklib.StatusAddress())
+	if c == nil || err != nil {
+		return nil, err
+	}
+	return fileConn(os.NewFile(uintptr(c.fd), c.name))
 }
 
 // dialUnixAs is dialUnix with the client end bound to the abstract address
 // local, which tells a luapf server who is calling (preforklib.ClientMark).
-func dialUnixAs(path, local string) (*net.UnixConn, error) {
+func dialUnixAs(path, local string) (*callConn, error) {
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("make call socket: %w", err)
 	}
-	f := os.NewFile(uintptr(fd), "call socket "+path)
+	c := newCallConn(fd, "call socket "+path)
 	// Say we are a luapf client, so a luapf server offers its extensions
 	// (preforklib.ClientMark); any other server ignores the address.
 	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: local}); err != nil {
-		f.Close()
+		c.Close()
 		return nil, fmt.Errorf("bind call socket: %w", err)
 	}
 	addr := &unix.SockaddrUnix{Name: path}
@@ -110,13 +116,13 @@ func dialUnixAs(path, local string) (*net.UnixConn, error) {
 	}
 	switch {
 	case errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED):
-		f.Close()
+		c.Close()
 		return nil, nil
 	case err != nil:
-		f.Close()
+		c.Close()
 		return nil, fmt.Errorf("connect to %s: %w", path, err)
 	}
-	return fileConn(f)
+	return c, nil
 }
 
 // fileConn turns a connected Unix socket file into a connection, closing f.

@@ -3,7 +3,6 @@ package client
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -33,7 +32,7 @@ func (e *setupExitError) Error() string {
 // spawnServer starts a server for inv at sockPath and returns the client
 // end of its initial call, with the greeting read. Failures before setup
 // starts are marked unavailable (fallback.go).
-func spawnServer(inv *Invocation, sockPath string) (conn *net.UnixConn, ext []byte, err error) {
+func spawnServer(inv *Invocation, sockPath string) (conn *callConn, ext []byte, err error) {
 	started := false // setup runs: the script's initialisation may have begun
 	defer func() {
 		if err != nil && !started {

@@ -174,7 +174,7 @@ var (
 // socket and errNoStatus when the server does not answer status queries.
 func queryStatus(sockPath string) (preforklib.ServerStatus, preforklib.EnvDeps, error) {
 	st, env := preforklib.ServerStatus{}, preforklib.EnvDeps{}
-	conn, err := dialUnixAs(sockPath, preforklib.StatusAddress())
+	conn, err := dialStatus(sockPath)
 	if err != nil {
 		return st, env, err
 	}

@@ -4,10 +4,8 @@ package sigcatch
 
 import (
 	"fmt"
-	"os"
 	"sync"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -22,19 +20,20 @@ var handlerPC, restorerPC uintptr
 var pipeFD int32
 
 // The pipe, made by the first Catch and kept: a handler that started
-// before Release put the old actions back may still write to it.
+// before Release put the old actions back may still write to it. Both
+// ends are non-blocking: the handler must never wait, and Take reads
+// what is there.
 var (
 	pipeOnce sync.Once
 	pipeErr  error
-	pipeR    *os.File // the read end, through the runtime's poller
-	pipeRFD  int      // the same, for reading what is left without it
+	pipeRFD  int // the read end
 )
 
-// catcherImpl is what the raw Catcher adds: the actions it replaced and
-// the end of its reader.
+// catcherImpl is what the raw Catcher adds: the actions it replaced, and
+// the pipe's read end.
 type catcherImpl struct {
-	old  []sigaction
-	done chan struct{} // closed when read returns
+	old   []sigaction
+	pipeR int
 }
 
 // sigaction is the kernel's struct sigaction on amd64.
@@ -75,7 +74,6 @@ func openPipe() error {
 			return
 		}
 		pipeRFD, pipeFD = p[0], int32(p[1])
-		pipeR = os.NewFile(uintptr(p[0]), "caught signals")
 	})
 	return pipeErr
 }
@@ -88,57 +86,19 @@ func (c *Catcher) catch(sigs []syscall.Signal) error {
 	for _, sig := range sigs {
 		var old sigaction
 		if err := rtSigaction(sig, &act, &old); err != nil {
-			c.restore()
+			c.stopCatching()
 			return fmt.Errorf("catch %v: %w", sig, err)
 		}
 		c.caught = append(c.caught, sig)
 		c.impl.old = append(c.impl.old, old)
 	}
-	c.impl.done = make(chan struct{})
-	go c.read()
+	c.impl.pipeR = pipeRFD
 	return nil
 }
 
-// read delivers what the handler writes to the pipe until stopDelivery.
-func (c *Catcher) read() {
-	defer close(c.impl.done)
-	var buf [chanSize]byte
-	for {
-		n, err := pipeR.Read(buf[:])
-		for _, b := range buf[:n] {
-			c.deliver(syscall.Signal(b))
-		}
-		if err != nil { // the deadline stopDelivery set
-			return
-		}
-	}
-}
-
-// restore puts back the actions catch replaced.
-func (c *Catcher) restore() {
+// stopCatching puts back the actions catch replaced.
+func (c *Catcher) stopCatching() {
 	for i, sig := range c.caught {
 		_ = rtSigaction(sig, &c.impl.old[i], nil)
-	}
-}
-
-func (c *Catcher) stopDelivery() {
-	c.restore()
-	_ = pipeR.SetReadDeadline(time.Unix(1, 0)) // ends read's wait
-	<-c.impl.done
-	_ = pipeR.SetReadDeadline(time.Time{})
-}
-
-// undelivered returns the signals left in the pipe.
-func (c *Catcher) undelivered() []syscall.Signal {
-	var sigs []syscall.Signal
-	var buf [chanSize]byte
-	for {
-		n, err := unix.Read(pipeRFD, buf[:])
-		if n <= 0 || err != nil {
-			return sigs
-		}
-		for _, b := range buf[:n] {
-			sigs = append(sigs, syscall.Signal(b))
-		}
 	}
 }

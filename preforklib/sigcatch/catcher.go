@@ -6,18 +6,22 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // ErrActive is returned by Catch while another Catcher is active.
 var ErrActive = errors.New("catch signals: another Catcher of this process is active")
 
-// Catcher delivers the signals Catch caught, until Release.
+// Catcher holds the signals Catch caught until they are taken (Take), or
+// until Release.
+//
+// A Catcher needs no goroutine of its caller's: the caller waits for
+// signals by polling Fd, together with whatever else it waits for, and
+// takes them with Take. A client that waits for its call's end in one
+// poll(2) on the call's socket and Fd thus starts no goroutine and no
+// thread, and never wakes the Go runtime's poller.
 type Catcher struct {
-	// C receives each signal caught, in order. Signals arriving while it
-	// is full (32 waiting) are dropped, as os/signal drops them.
-	C <-chan syscall.Signal
-
-	c        chan syscall.Signal
 	caught   []syscall.Signal // what Release gives back, with impl's data
 	impl     catcherImpl
 	released bool
@@ -27,21 +31,20 @@ type Catcher struct {
 // number as one byte).
 const maxSignal = 64
 
-// chanSize is how many caught signals C holds.
-const chanSize = 32
+// takeSize is how many signals Take reads from the pipe at a time.
+const takeSize = 32
 
 var (
 	activeMu sync.Mutex
 	active   bool
 )
 
-// Catch starts catching sigs and delivering them on the Catcher's C,
-// except for those ignored now (nohup's SIGHUP, a background job's
-// SIGINT), which stay ignored: a program that did not catch them would
-// not see them either. It fails with ErrActive while another Catcher is
-// active, for SIGKILL and SIGSTOP, which cannot be caught, for a number
-// that is no signal, and when the system refuses (no descriptor left for
-// the pipe).
+// Catch starts catching sigs and holding them for Take, except for those
+// ignored now (nohup's SIGHUP, a background job's SIGINT), which stay
+// ignored: a program that did not catch them would not see them either.
+// It fails with ErrActive while another Catcher is active, for SIGKILL
+// and SIGSTOP, which cannot be caught, for a number that is no signal,
+// and when the system refuses (no descriptor left for the pipe).
 func Catch(sigs ...syscall.Signal) (*Catcher, error) {
 	activeMu.Lock()
 	defer activeMu.Unlock()
@@ -66,8 +69,7 @@ func Catch(sigs ...syscall.Signal) (*Catcher, error) {
 			toCatch = append(toCatch, sig)
 		}
 	}
-	c := &Catcher{c: make(chan syscall.Signal, chanSize)}
-	c.C = c.c
+	c := &Catcher{}
 	if err := c.catch(toCatch); err != nil {
 		return nil, err
 	}
@@ -79,12 +81,38 @@ func Catch(sigs ...syscall.Signal) (*Catcher, error) {
 // not ignored.
 func (c *Catcher) Caught() []syscall.Signal { return append([]syscall.Signal(nil), c.caught...) }
 
+// Fd returns a descriptor that polls readable (POLLIN) while caught
+// signals wait to be taken. Poll it; do not read or close it. It stays
+// valid after Release, but nothing more arrives on it.
+func (c *Catcher) Fd() int { return c.impl.pipeR }
+
+// Take returns the signals caught and not yet taken, in the order they
+// arrived, without waiting: none when none wait. Signals arriving while
+// 64 KiB of them wait are dropped, as the kernel merges a signal that is
+// already pending.
+func (c *Catcher) Take() []syscall.Signal {
+	var sigs []syscall.Signal
+	var buf [takeSize]byte
+	for {
+		n, err := unix.Read(c.impl.pipeR, buf[:])
+		if err == unix.EINTR {
+			continue
+		}
+		if n <= 0 || err != nil { // EAGAIN: nothing more waits
+			return sigs
+		}
+		for _, b := range buf[:n] {
+			sigs = append(sigs, syscall.Signal(b))
+		}
+	}
+}
+
 // Release stops catching: the signals get back the actions they had
-// before Catch. It returns the signals caught and not received from C,
-// in order, so that the caller can act on them (raise them again, for
-// the actions now in place). Release may be called while another
-// goroutine receives from C; a signal then goes to one of the two.
-// Calling it again does nothing.
+// before Catch. It returns the signals caught and not taken, in order,
+// so that the caller can act on them (raise them again, for the actions
+// now in place). Release may be called while another goroutine calls
+// Take; a signal then goes to one of the two. Calling it again does
+// nothing.
 func (c *Catcher) Release() []syscall.Signal {
 	activeMu.Lock()
 	defer activeMu.Unlock()
@@ -92,23 +120,6 @@ func (c *Catcher) Release() []syscall.Signal {
 		return nil
 	}
 	c.released, active = true, false
-	c.stopDelivery() // nothing is sent on C after this
-	var pending []syscall.Signal
-	for {
-		select {
-		case sig := <-c.c: // unless the other receiver takes it first
-			pending = append(pending, sig)
-			continue
-		default:
-		}
-		return append(pending, c.undelivered()...)
-	}
-}
-
-// deliver sends sig on C, or drops it when C is full.
-func (c *Catcher) deliver(sig syscall.Signal) {
-	select {
-	case c.c <- sig:
-	default:
-	}
+	c.stopCatching() // nothing more reaches the pipe after this
+	return c.Take()
 }

@@ -29,16 +29,32 @@ func mustCatch(t *testing.T, sigs ...syscall.Signal) *Catcher {
 	return c
 }
 
-// receive returns the next signal on c.C, failing the test after a while.
+// receive waits for c's Fd and returns the one signal c holds, failing
+// the test after a while, or when c holds several.
 func receive(t *testing.T, c *Catcher) syscall.Signal {
 	t.Helper()
-	select {
-	case sig := <-c.C:
-		return sig
-	case <-time.After(5 * time.Second):
+	if !await(c, 5*time.Second) {
 		t.Fatal("no signal delivered in 5s")
-		return 0
 	}
+	sigs := c.Take()
+	if len(sigs) != 1 {
+		t.Fatalf("Take() = %v, want one signal", sigs)
+	}
+	return sigs[0]
+}
+
+// await waits until c's Fd polls readable, for at most d, and reports
+// whether it did.
+func await(c *Catcher, d time.Duration) bool {
+	fds := []unix.PollFd{{Fd: int32(c.Fd()), Events: unix.POLLIN}}
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		n, err := unix.Poll(fds, int(time.Until(deadline)/time.Millisecond)+1)
+		if err == nil && n > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // raiseOnThread sends sig to a thread other than the test's, so that the
@@ -56,8 +72,9 @@ func raiseOnThread(t *testing.T, sig syscall.Signal) {
 	}
 }
 
-// TestCatchDelivers: caught signals arrive on C in the order they were
-// raised, however they were sent.
+// TestCatchDelivers: caught signals are taken in the order they were
+// raised, however they were sent, and Fd polls readable exactly while one
+// waits.
 func TestCatchDelivers(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -80,6 +97,12 @@ func TestCatchDelivers(t *testing.T) {
 				if got := receive(t, c); got != sig {
 					t.Errorf("raised %v, received %v", sig, got)
 				}
+				if await(c, 0) {
+					t.Errorf("after Take, Fd still polls readable")
+				}
+			}
+			if got := c.Take(); got != nil {
+				t.Errorf("Take() with nothing caught = %v, want none", got)
 			}
 		})
 	}
@@ -99,8 +122,9 @@ func TestCatchLeavesIgnoredSignals(t *testing.T) {
 		}
 		syscall.Kill(os.Getpid(), syscall.SIGHUP)
 		syscall.Kill(os.Getpid(), usr1)
-		if sig := <-c.C; sig != usr1 {
-			fmt.Printf("received %v, want SIGUSR1 (the ignored SIGHUP is not delivered)\n", sig)
+		await(c, 5*time.Second)
+		if sig := c.Take(); !slices.Equal(sig, []syscall.Signal{usr1}) {
+			fmt.Printf("took %v, want [SIGUSR1] (the ignored SIGHUP is not delivered)\n", sig)
 			os.Exit(1)
 		}
 		if !signal.Ignored(syscall.SIGHUP) {
@@ -117,7 +141,7 @@ func TestCatchLeavesIgnoredSignals(t *testing.T) {
 }
 
 // TestReleaseReturnsPendingAndRestores: Release returns the signals not
-// received, in order, and the actions from before Catch are back: a
+// taken, in order, and the actions from before Catch are back: a
 // signal then reaches os/signal as if Catch had never run.
 func TestReleaseReturnsPendingAndRestores(t *testing.T) {
 	c := mustCatch(t, usr1, usr2)
@@ -142,14 +166,20 @@ func TestReleaseReturnsPendingAndRestores(t *testing.T) {
 	}
 }
 
-// waitQueued waits until c holds n signals, delivered or still in its
-// pipe, without receiving them.
+// waitQueued waits until c holds n signals, without taking them.
 func waitQueued(t *testing.T, c *Catcher, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for len(c.C) < n {
+	for {
+		queued, err := unix.IoctlGetInt(c.Fd(), unix.TIOCINQ) // FIONREAD
+		if err != nil {
+			t.Fatal(err)
+		}
+		if queued >= n {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d signals delivered, want %d", len(c.C), n)
+			t.Fatalf("%d signals held, want %d", queued, n)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -188,9 +218,9 @@ func TestCatchRefusals(t *testing.T) {
 	}
 }
 
-// TestReleaseWhileReceiving: Release while another goroutine receives
-// from C neither blocks nor loses a signal: each goes to one of the two.
-func TestReleaseWhileReceiving(t *testing.T) {
+// TestReleaseWhileTaking: Release while another goroutine takes signals
+// neither blocks nor loses a signal: each goes to one of the two.
+func TestReleaseWhileTaking(t *testing.T) {
 	for round := 0; round < 50; round++ {
 		c, err := Catch(usr1, usr2)
 		if err != nil {
@@ -204,11 +234,11 @@ func TestReleaseWhileReceiving(t *testing.T) {
 			defer wg.Done()
 			for {
 				select {
-				case sig := <-c.C:
-					received = append(received, sig)
 				case <-stop:
 					return
+				default:
 				}
+				received = append(received, c.Take()...)
 			}
 		}()
 		// Raised on the raising thread itself, each signal is in the
@@ -257,10 +287,9 @@ loop:
 		select {
 		case <-done:
 			break loop
-		case <-c.C:
-			got++
 		default:
 		}
+		got += len(c.Take())
 		sig := usr1
 		if i%2 == 1 {
 			sig = usr2
@@ -292,7 +321,7 @@ func TestCaughtSignalDoesNotKill(t *testing.T) {
 			os.Exit(3)
 		}
 		syscall.Kill(os.Getpid(), syscall.SIGINT)
-		if sig := <-c.C; sig != syscall.SIGINT {
+		if !await(c, 5*time.Second) || !slices.Equal(c.Take(), []syscall.Signal{syscall.SIGINT}) {
 			os.Exit(4)
 		}
 		os.Stdout.WriteString("survived\n")

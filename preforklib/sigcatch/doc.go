@@ -14,14 +14,18 @@
 //
 // Catch instead sets the kernel's action for each signal to a handler of
 // a few instructions (handler_raw_amd64.s) that writes the signal's
-// number as one byte to a pipe (the self-pipe trick); a goroutine reads
-// the pipe through the runtime's poller and delivers the signals on a
-// channel. Catching costs one rt_sigaction per signal and no thread.
+// number as one byte to a pipe (the self-pipe trick). The caller polls
+// the pipe (Catcher.Fd) with whatever else it waits for and takes the
+// signals (Catcher.Take): no goroutine, no thread, and not the runtime's
+// poller, whose start (an epoll instance, an eventfd) and wake-ups a
+// client's call otherwise need for nothing else. Catching costs one
+// rt_sigaction per signal.
 // Release puts back the actions Catch replaced, the Go runtime's own.
 //
 // One Catcher is active in a process at a time: the handler writes to one
 // pipe, made by the first Catch and kept for the life of the process (a
 // handler may still be writing to it as Release returns). Where the
 // handler is not written, other architectures than amd64, Catch uses
-// os/signal, with the same behaviour at its cost.
+// os/signal, with the same behaviour at its cost: a goroutine passes what
+// os/signal delivers on to the pipe.
 package sigcatch
