@@ -4,7 +4,6 @@ package sigcatch
 
 import (
 	"fmt"
-	"sync"
 	"syscall"
 	"unsafe"
 
@@ -15,25 +14,14 @@ import (
 // addresses the assembly stores here.
 var handlerPC, restorerPC uintptr
 
-// pipeFD is the write end of the pipe, which the handler writes to. It is
-// set once, before any action names the handler.
+// pipeFD is the write end of the pipe (catcher.go), which the handler
+// writes to. catch sets it, to the same value each time, before any
+// action names the handler.
 var pipeFD int32
 
-// The pipe, made by the first Catch and kept: a handler that started
-// before Release put the old actions back may still write to it. Both
-// ends are non-blocking: the handler must never wait, and Take reads
-// what is there.
-var (
-	pipeOnce sync.Once
-	pipeErr  error
-	pipeRFD  int // the read end
-)
-
-// catcherImpl is what the raw Catcher adds: the actions it replaced, and
-// the pipe's read end.
+// catcherImpl is what the raw Catcher adds: the actions it replaced.
 type catcherImpl struct {
-	old   []sigaction
-	pipeR int
+	old []sigaction
 }
 
 // sigaction is the kernel's struct sigaction on amd64.
@@ -66,22 +54,12 @@ func rtSigaction(sig syscall.Signal, act, old *sigaction) error {
 	return nil
 }
 
-func openPipe() error {
-	pipeOnce.Do(func() {
-		var p [2]int
-		if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
-			pipeErr = fmt.Errorf("catch signals: make a pipe: %w", err)
-			return
-		}
-		pipeRFD, pipeFD = p[0], int32(p[1])
-	})
-	return pipeErr
-}
-
 func (c *Catcher) catch(sigs []syscall.Signal) error {
-	if err := openPipe(); err != nil {
+	_, w, err := openPipe()
+	if err != nil {
 		return err
 	}
+	pipeFD = int32(w) // before any action names the handler
 	act := sigaction{handler: handlerPC, flags: actionFlags, restorer: restorerPC}
 	for _, sig := range sigs {
 		var old sigaction
@@ -92,7 +70,6 @@ func (c *Catcher) catch(sigs []syscall.Signal) error {
 		c.caught = append(c.caught, sig)
 		c.impl.old = append(c.impl.old, old)
 	}
-	c.impl.pipeR = pipeRFD
 	return nil
 }
 

@@ -39,6 +39,31 @@ var (
 	active   bool
 )
 
+// The pipe that caught signals wait in, one byte each: made by the first
+// Catch and kept for the life of the process, since whatever writes to it
+// (a handler that started before Release put the old actions back, or
+// os/signal's goroutine) may still do so as Release returns, and a
+// goroutine may still be in Take. Both ends are non-blocking: a writer
+// must never wait, and Take reads what is there.
+var (
+	pipeOnce     sync.Once
+	pipeErr      error
+	pipeR, pipeW int
+)
+
+// openPipe makes the pipe, once, and returns its read and write ends.
+func openPipe() (r, w int, err error) {
+	pipeOnce.Do(func() {
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+			pipeErr = fmt.Errorf("catch signals: make a pipe: %w", err)
+			return
+		}
+		pipeR, pipeW = p[0], p[1]
+	})
+	return pipeR, pipeW, pipeErr
+}
+
 // Catch starts catching sigs and holding them for Take, except for those
 // ignored now (nohup's SIGHUP, a background job's SIGINT), which stay
 // ignored: a program that did not catch them would not see them either.
@@ -84,7 +109,7 @@ func (c *Catcher) Caught() []syscall.Signal { return append([]syscall.Signal(nil
 // Fd returns a descriptor that polls readable (POLLIN) while caught
 // signals wait to be taken. Poll it; do not read or close it. It stays
 // valid after Release, but nothing more arrives on it.
-func (c *Catcher) Fd() int { return c.impl.pipeR }
+func (c *Catcher) Fd() int { return pipeR }
 
 // Take returns the signals caught and not yet taken, in the order they
 // arrived, without waiting: none when none wait. Signals arriving while
@@ -94,7 +119,7 @@ func (c *Catcher) Take() []syscall.Signal {
 	var sigs []syscall.Signal
 	var buf [takeSize]byte
 	for {
-		n, err := unix.Read(c.impl.pipeR, buf[:])
+		n, err := unix.Read(pipeR, buf[:])
 		if err == unix.EINTR {
 			continue
 		}
