@@ -9,9 +9,9 @@
 //     the script did);
 //   - the server (server.go, Main): validates the image once, so that its
 //     executors can trust it, then accepts calls on the listening socket
-//     (checking each caller's uid, peer.go) and status queries
+//     (checking each caller's uid, preforklib/rundir's CheckPeer) and status queries
 //     (statusquery.go), until its socket is removed or replaced (the
-//     watcher), a file the script depends on changes (autoreload.go), it
+//     watcher), a file the script depends on changes (image.Meta.Stale), it
 //     has been idle for idle_timeout, or accepting keeps failing; five
 //     seconds after its last call it gives back the memory calls used;
 //   - the monitor (monitor.go), a goroutine per call: the greeting with

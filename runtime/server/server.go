@@ -14,6 +14,7 @@ import (
 	"luapf/preforklib"
 	"luapf/preforklib/calltrace"
 	"luapf/preforklib/reexec"
+	"luapf/preforklib/rundir"
 	"luapf/runtime/image"
 	"luapf/runtime/lua"
 	"luapf/runtime/snapshot"
@@ -22,13 +23,12 @@ import (
 // server accepts calls for one script: each call gets its own goroutine
 // (the monitor, monitor.go) and its own executor process.
 type server struct {
-	meta      image.Meta
-	opts      lua.Options
-	listener  *net.UnixListener
-	reference time.Time
-	log       *serverLog
-	pool      *pool
-	slots     chan struct{} // one per call in progress; nil: unlimited
+	meta     image.Meta
+	opts     lua.Options
+	listener *net.UnixListener
+	log      *serverLog
+	pool     *pool
+	slots    chan struct{} // one per call in progress; nil: unlimited
 
 	quit     chan struct{}
 	quitOnce sync.Once
@@ -101,7 +101,7 @@ func Main(argv []string) int {
 	}
 	s := &server{
 		meta: im.Meta, opts: im.Meta.Options, listener: listener,
-		reference: time.Unix(0, im.Meta.Reference), log: log, quit: make(chan struct{}),
+		log: log, quit: make(chan struct{}),
 		stats: newServerStats(im), trace: calltrace.FromEnv(reexec.RoleServer),
 	}
 	if s.opts.MaxServers >= 0 {
@@ -196,7 +196,7 @@ func (s *server) acceptLoop() {
 		// Another user is refused, status query or call alike; refusals are
 		// not counted as accept errors, so that another user cannot make
 		// the server quit.
-		if err := checkPeer(conn); err != nil {
+		if err := rundir.CheckPeer(conn); err != nil {
 			s.log.Printf("refused a connection: %v", err)
 			conn.Close()
 			continue
@@ -233,7 +233,7 @@ func (s *server) startCall(conn *net.UnixConn, luapfClient, accepted bool) {
 		// Before serving, make sure the code is current: the caller sees
 		// the connection close without a greeting and starts a new server.
 		if accepted {
-			if path, stale := staleDependency(&s.meta, s.reference); stale {
+			if path, stale := s.meta.Stale(); stale {
 				conn.Close()
 				s.stop(path + " changed: reloading")
 				return

@@ -1,21 +1,21 @@
-package server
+package image
 
 import (
 	"os"
 	"syscall"
 	"time"
-
-	"luapf/runtime/image"
 )
 
-// staleDependency returns the first of meta's files that changed since
-// reference: a watched file that is newer or gone (staleFile), or a file the
-// initialisation found missing that now exists.
-func staleDependency(meta *image.Meta, reference time.Time) (string, bool) {
-	if path, stale := staleFile(meta.Watch, reference); stale {
+// Stale returns the first of m's files that changed since its Reference:
+// a watched file that is newer or gone (staleFile), or a file the
+// initialisation found missing that now exists. A server that serves a
+// call checks first, whichever process accepted it: a stale server must
+// quit and let the next call start a fresh one.
+func (m *Meta) Stale() (path string, stale bool) {
+	if path, stale := staleFile(m.Watch, time.Unix(0, m.Reference)); stale {
 		return path, true
 	}
-	for _, path := range meta.WatchAbsent {
+	for _, path := range m.WatchAbsent {
 		if _, err := os.Stat(path); err == nil {
 			return path, true
 		}

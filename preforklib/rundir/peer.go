@@ -1,4 +1,4 @@
-package server
+package rundir
 
 import (
 	"fmt"
@@ -11,12 +11,15 @@ import (
 // A server runs its script as its own user with the caller's files, so only
 // that user may call it. The run directory (0700) and the socket (0600)
 // keep everyone else out already; checking the kernel's credentials of
-// every connection holds even if those permissions were loosened by hand.
+// every connection, whichever process accepts it (a server, or an
+// executor lent its socket), holds even if those permissions were
+// loosened by hand.
 
-// checkPeer returns an error unless the process at the other end of conn
-// runs as this server's effective user. The kernel records the
-// credentials at connect time, so the peer cannot fake them.
-func checkPeer(conn *net.UnixConn) error {
+// CheckPeer returns an error unless the process at the other end of conn
+// runs as this process's effective user: a server's, or an executor's
+// that accepted conn for it. The kernel records the credentials at connect
+// time, so the peer cannot fake them.
+func CheckPeer(conn *net.UnixConn) error {
 	raw, err := conn.SyscallConn()
 	if err != nil {
 		return fmt.Errorf("read the caller's credentials: %w", err)
