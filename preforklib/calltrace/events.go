@@ -23,12 +23,14 @@ const (
 	ServerStatus   = "status"   // the wait status sent to the client
 	ServerReaped   = "reaped"   // the call's executor reaped; detail: its Usage
 	ServerExecutor = "executor" // an executor started (for the pool, or for a call that found none); detail: pid=N
+	ServerLent     = "lent"     // the listening socket lent to a pooled executor, to accept the next call; detail: pid=N
 )
 
 // An executor's events.
 const (
 	ExecutorStart    = "start"    // executor.Main entered
 	ExecutorRestored = "restored" // the snapshot restored: ready for a call
+	ExecutorAccept   = "accept"   // it accepted a connection on the server's socket (an accept order)
 	ExecutorCall     = "call"     // its call received
 	ExecutorScript   = "script"   // the script continues after initialisation_complete
 	ExecutorExit     = "exit"     // the script ended; detail: SelfUsage

@@ -224,6 +224,9 @@ func (c *client) connect() (*callConn, error) {
 	early := c.sendsEarly()
 	var sendErr error
 	if early {
+		// Built while the executor the server lent its socket wakes up to
+		// accept (runtime/server/lend.go), the request is usually there
+		// when it looks: it reads it without being woken again.
 		sendErr = c.send(conn, preforklib.LuapfOffer, true)
 	} else if c.inv.Syntax == SyntaxLuapf && c.callContext != nil {
 		c.callContext() // while the server prepares its greeting

@@ -10,11 +10,15 @@ import (
 	"golang.org/x/sys/unix"
 
 	"luapf/preforklib"
+	"luapf/preforklib/calltrace"
 	"luapf/preforklib/reexec"
+	"luapf/runtime/image"
 )
 
-// A call as an executor sees it: the server hands it the call's connection
-// (preforklib.WriteCall), the executor reads the request from the client
+// A call as an executor sees it: either the server hands it the call's
+// connection (a call order, preforklib.WriteCall), or it accepts the
+// connection itself on the server's listening socket (an accept order,
+// accept.go). Either way the executor reads the request from the client
 // itself, tells the server it took the call, and at its end reports its
 // exit code to the server and sends the client the wait status.
 type call struct {
@@ -22,42 +26,81 @@ type call struct {
 	conn    *net.UnixConn // to the client
 }
 
-// awaitCall waits for the server to hand over a call and reads its request
-// from the client. A connection on which no request comes (the client hung
-// up after the greeting, or sent something else) is reported, and the
-// executor, untouched, waits for the next. So is a luapf client's request
-// whose environment differs from what the initialisation read (deps): the
-// client sent it before it read the greeting that says so (an early
-// request), and hangs up to go on to another server. An error wrapping
-// preforklib.ErrPeerGone means the server let this executor go.
-func awaitCall(control *net.UnixConn, deps preforklib.EnvDeps) (*call, *preforklib.Request, error) {
+// awaitCall waits for the server's orders until it has a call, and reads
+// its request from the client. A connection on which no request comes
+// (the client hung up after the greeting, or sent something else) is
+// reported, and the executor, untouched, waits for the next order. So is
+// a luapf client's request whose environment differs from what the
+// initialisation read (meta's): the client sent it before it read the
+// greeting that says so (an early request), and hangs up to go on to
+// another server. An error wrapping preforklib.ErrPeerGone means the
+// server let this executor go.
+func awaitCall(control *net.UnixConn, meta *image.Meta, trace *calltrace.Recorder) (*call, *preforklib.Request, error) {
+	deps := preforklib.EnvDeps{Names: meta.EnvNames, Digest: meta.EnvDigest}
 	for {
-		conn, luapfClient, err := preforklib.ReadCall(control)
+		order, err := preforklib.ReadOrder(control)
 		if err != nil {
 			return nil, nil, err
 		}
-		conn.SetReadDeadline(time.Now().Add(preforklib.HandshakeTimeout))
-		req, err := preforklib.ReadRequest(conn, luapfClient)
-		clientGoes := errors.Is(err, preforklib.ErrPeerGone)
-		if err == nil && luapfClient && !deps.Matches(req.Env) {
-			req.Close()
-			err, clientGoes = errors.New("its environment differs from what the initialisation read"), true
+		// accepted: by this executor, and the server has no copy yet.
+		conn, luapfClient, accepted := order.Conn, order.LuapfClient, false
+		switch {
+		case order.Revoke:
+			// It crossed this executor's answer to its accept order.
+			if err := preforklib.WriteRevoked(control); err != nil {
+				return nil, nil, err
+			}
+			continue
+		case order.Listener >= 0:
+			var told bool
+			if conn, luapfClient, told, err = acceptCall(control, order, meta, trace); err != nil {
+				return nil, nil, err
+			}
+			if conn == nil {
+				continue // revoked, handed back, or not a call
+			}
+			accepted = !told
 		}
+		req, clientGoes, err := readRequest(conn, luapfClient, deps)
 		if err != nil {
 			conn.Close()
-			if err := preforklib.WriteNoRequest(control, clientGoes, err.Error()); err != nil {
+			// The server logs the call as failed unless a luapf client
+			// went away (to another server, when its environment differs).
+			if err := preforklib.WriteNoRequest(control, clientGoes && luapfClient, err.Error()); err != nil {
 				return nil, nil, err
 			}
 			continue
 		}
-		conn.SetReadDeadline(time.Time{})
-		if err := preforklib.WriteTaken(control, req.Ext, req.Stderr); err != nil {
+		if accepted {
+			err = preforklib.WriteAcceptedTaken(control, req.Ext, req.Stderr, conn)
+		} else {
+			err = preforklib.WriteTaken(control, req.Ext, req.Stderr)
+		}
+		if err != nil {
 			req.Close()
 			conn.Close()
 			return nil, nil, err
 		}
 		return &call{control: control, conn: conn}, req, nil
 	}
+}
+
+// readRequest reads the request of a call whose greeting was sent. A
+// luapf client's environment must be what the initialisation read (deps).
+// clientGoes says a failure is the client's going away, or its going on
+// to another server: not the client's fault.
+func readRequest(conn *net.UnixConn, luapfClient bool, deps preforklib.EnvDeps) (req *preforklib.Request, clientGoes bool, err error) {
+	conn.SetReadDeadline(time.Now().Add(preforklib.HandshakeTimeout))
+	req, err = preforklib.ReadRequest(conn, luapfClient)
+	switch {
+	case err != nil:
+		return nil, errors.Is(err, preforklib.ErrPeerGone), err
+	case luapfClient && !deps.Matches(req.Env):
+		req.Close()
+		return nil, true, errors.New("its environment differs from what the initialisation read")
+	}
+	conn.SetReadDeadline(time.Time{})
+	return req, false, nil
 }
 
 // exit lets the caller's files go, reports the exit code to the server and

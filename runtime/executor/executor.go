@@ -45,10 +45,10 @@ func Main(argv []string, mods lua.Modules) int {
 		preforklib.Say(os.Stderr, "executor: send crash reports to the server: %v", err)
 	}
 	crash.Close()
-	it, cont, deps, restoreErr := restoreImage(files[reexec.ExecutorFdImage], mods)
+	it, cont, meta, restoreErr := restoreImage(files[reexec.ExecutorFdImage], mods)
 	trace.MarkDetail(calltrace.ExecutorRestored, calltrace.SelfUsage())
 
-	c, req, err := awaitCall(control, deps)
+	c, req, err := awaitCall(control, &meta, trace)
 	trace.MarkDetail(calltrace.ExecutorCall, calltrace.SelfUsage())
 	if err != nil {
 		if errors.Is(err, preforklib.ErrPeerGone) {
@@ -94,40 +94,40 @@ func Main(argv []string, mods lua.Modules) int {
 // collects once, so that the heap goal is set from the restored heap rather
 // than paid for by the call's first allocations.
 //
-// It returns the environment dependencies of the initialisation too, which
-// a call must match (awaitCall).
-func restoreImage(f *os.File, mods lua.Modules) (*lua.Interp, *snapshot.Continuation, preforklib.EnvDeps, error) {
-	var deps preforklib.EnvDeps
+// It returns the image's metadata too: what a call's environment must
+// match and which files must not have changed (awaitCall).
+func restoreImage(f *os.File, mods lua.Modules) (*lua.Interp, *snapshot.Continuation, image.Meta, error) {
+	var meta image.Meta
 	im, err := image.Map(f)
 	f.Close()
 	if err != nil {
-		return nil, nil, deps, err
+		return nil, nil, meta, err
 	}
-	deps = preforklib.EnvDeps{Names: im.Meta.EnvNames, Digest: im.Meta.EnvDigest}
+	meta = im.Meta
 	eager, err := image.RestoreMode()
 	if err != nil {
-		return nil, nil, deps, err
+		return nil, nil, meta, err
 	}
 	it, err := lua.NewInterp(lua.ModeExecutor, mods)
 	if err != nil {
-		return nil, nil, deps, err
+		return nil, nil, meta, err
 	}
 	it.InitEnv = im.Meta.InitEnv
 	if !eager {
 		cont, err := snapshot.Restore(it.L, im.State, it.RestoreOptions(false))
 		if err != nil {
-			return nil, nil, deps, fmt.Errorf("%s: %w", im.Meta.Script, err)
+			return nil, nil, meta, fmt.Errorf("%s: %w", im.Meta.Script, err)
 		}
-		return it, cont, deps, nil
+		return it, cont, meta, nil
 	}
 	old := debug.SetGCPercent(-1)
 	cont, err := snapshot.Restore(it.L, im.State, it.RestoreOptions(true))
 	debug.SetGCPercent(old)
 	runtime.GC()
 	if err != nil {
-		return nil, nil, deps, fmt.Errorf("%s: %w", im.Meta.Script, err)
+		return nil, nil, meta, fmt.Errorf("%s: %w", im.Meta.Script, err)
 	}
-	return it, cont, deps, nil
+	return it, cont, meta, nil
 }
 
 // takeCall makes the caller's files this process's fds 0, 1 and 2, the

@@ -151,3 +151,49 @@ func TestBadInputToServer(t *testing.T) {
 		t.Errorf("the server changed from %d to %d", server, now)
 	}
 }
+
+// TestSilentClientHoldsNothing: a client that connects and then sends no
+// request, a v1 client or one bound to a luapf client's address, takes
+// nothing from the next callers while it waits out the handshake limit:
+// the executor that accepted it (the server lends a pooled executor its
+// listening socket) gives the socket back rather than wait on it, so the
+// next call is served while the silent one is still connected.
+func TestSilentClientHoldsNothing(t *testing.T) {
+	t.Parallel() // each silent client waits out the 10 s handshake limit
+	for _, tc := range []struct {
+		name  string
+		local *net.UnixAddr
+	}{
+		{"v1 client", nil},
+		{"luapf client", &net.UnixAddr{Name: "@" + preforklib.ClientMark + "/silent/1", Net: "unix"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l := newLuapf(t)
+			path := script("hello.lua")
+			l.run("", path)
+			l.pooledExecutor() // restored, and lent the socket
+			conn, err := net.DialUnix("unix", tc.local, &net.UnixAddr{Name: l.serverFile("s"), Net: "unix"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(testutil.HangDeadline))
+			if _, err := preforklib.ReadGreeting(conn); err != nil {
+				t.Fatalf("greeting: %v", err)
+			}
+			if res := l.run("", path, "next"); res.Code != 0 || res.Stdout != "Hello, next!\n" {
+				t.Fatalf("the next call: %+v", res)
+			}
+			// Still connected: the next call did not wait for the silent
+			// one to be dropped.
+			conn.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+			var b [1]byte
+			if _, err := conn.Read(b[:]); !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("the silent connection was dropped (%v) before the next call ended", err)
+			}
+			conn.SetReadDeadline(time.Now().Add(testutil.HangDeadline))
+			(&badClient{t: t, conn: conn}).expectDropped()
+		})
+	}
+}

@@ -9,15 +9,17 @@
 //     the script did);
 //   - the server (server.go, Main): validates the image once, so that its
 //     executors can trust it, then accepts calls on the listening socket
-//     (checking each caller's uid, preforklib/rundir's CheckPeer) and status queries
-//     (statusquery.go), until its socket is removed or replaced (the
-//     watcher), a file the script depends on changes (image.Meta.Stale), it
-//     has been idle for idle_timeout, or accepting keeps failing; five
-//     seconds after its last call it gives back the memory calls used;
+//     (checking each caller's uid, preforklib/rundir's CheckPeer) and
+//     status queries (statusquery.go), or lends the socket to a pooled
+//     executor, which accepts the next call itself (lend.go), until its
+//     socket is removed or replaced (the watcher), a file the script
+//     depends on changes (runtime/image's Meta.Stale), it has been idle
+//     for idle_timeout, or accepting keeps failing; five seconds after
+//     its last call it gives back the memory calls used;
 //   - the monitor (monitor.go), a goroutine per call: the greeting with
-//     luapf's offer (offer.go), the hand-over of the call's connection to
-//     an executor, which reads the request and sends the wait status
-//     itself, the caller's signals relayed to the executor's process
+//     luapf's offer (offer.go) and the hand-over of the call's connection
+//     to an executor (unless the executor accepted the call itself), which
+//     reads the request and sends the wait status itself, the caller's signals relayed to the executor's process
 //     group and a caller that goes away noticed (callgroup.go), and the
 //     wait status when the executor ends without sending it;
 //   - the pool (pool.go): executors (runtime/executor) started ahead of

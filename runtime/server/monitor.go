@@ -51,20 +51,27 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 	s.trace.Mark(calltrace.ServerGreeting)
 	e, taken, err := s.handOver(conn, luapfClient)
 	s.trace.Mark(calltrace.ServerHanded)
+	s.serveTaken(conn, luapfClient, e, taken, err)
+}
+
+// serveTaken serves a call once an executor has answered for its request
+// (err from awaitTaken): it runs, or it ends here.
+func (s *server) serveTaken(conn *net.UnixConn, luapfClient bool, e *executor, t *taken, err error) {
 	var noRequest *preforklib.NoRequestError
 	switch {
 	case errors.As(err, &noRequest):
-		// Not a failure when a luapf client hangs up after the
-		// greeting: its environment differs from what the
-		// initialisation read (preforklib.FeatureEnv).
-		if !luapfClient || !noRequest.ClientGone {
-			s.callFailed("connection dropped before its request was read: %s", noRequest.Why)
-		}
-		return
+		s.noRequest(noRequest)
 	case err != nil:
 		s.notRun(conn, luapfClient, err)
-		return
+	default:
+		s.runCall(conn, e, t)
 	}
+}
+
+// runCall watches the call an executor took on conn until it is over,
+// sends the client the status if the executor did not, and then lets the
+// pool start the next executor.
+func (s *server) runCall(conn *net.UnixConn, e *executor, taken *taken) {
 	status, sent, reaped, callerGone := s.execute(conn, e, taken)
 	if !sent {
 		// The client may be gone already; then there is no one to tell.
@@ -90,6 +97,17 @@ func (s *server) serveCall(conn *net.UnixConn, luapfClient bool) {
 		}
 		s.pool.refill()
 	}()
+}
+
+// noRequest logs a call on which the executor got no request. Not a
+// failure when a luapf client hangs up after the greeting: its environment
+// differs from what the initialisation read (preforklib.FeatureEnv), and
+// it goes on to another server; the executor says so (ClientGone) for a
+// luapf client only.
+func (s *server) noRequest(nr *preforklib.NoRequestError) {
+	if !nr.ClientGone {
+		s.callFailed("connection dropped before its request was read: %s", nr.Why)
+	}
 }
 
 // callFailed counts a failed call and logs its one line (calllog.go).
@@ -120,21 +138,41 @@ func (s *server) handOver(conn *net.UnixConn, luapfClient bool) (*executor, *tak
 			e.discard()
 			continue
 		}
-		ext, stderr, err := preforklib.ReadTaken(e.control)
-		var noRequest *preforklib.NoRequestError
-		switch {
-		case errors.As(err, &noRequest):
-			s.pool.putBack(e)
-			return nil, nil, err
-		case err != nil:
-			// It may have read part of the request: the call cannot go
-			// to another executor.
-			e.discard()
-			return nil, nil, fmt.Errorf("executor %d ended before it took the call: %w", e.cmd.Process.Pid, err)
-		}
-		return e, &taken{ext: ext, stderr: stderr}, nil
+		t, err := s.awaitTaken(e, false)
+		return e, t, err
 	}
 	return nil, nil, lastErr
+}
+
+// awaitTaken reads the answer of an executor that has a call's connection
+// and reads its request. A *preforklib.NoRequestError says no request
+// came; the executor then goes back to the pool, once it has answered the
+// revoke of its accept order if one is pending (revokePending, lend.go).
+func (s *server) awaitTaken(e *executor, revokePending bool) (*taken, error) {
+	answer, err := preforklib.ReadAnswer(e.control)
+	var noRequest *preforklib.NoRequestError
+	switch {
+	case errors.As(err, &noRequest):
+		if revokePending {
+			if a, err := preforklib.ReadAnswer(e.control); err != nil || !a.Revoked {
+				a.Close()
+				e.discard()
+				return nil, noRequest
+			}
+		}
+		s.pool.putBack(e)
+		return nil, err
+	case err == nil && (!answer.Taken || answer.Conn != nil):
+		answer.Close()
+		err = errors.New("it answered as if it had accepted the call")
+		fallthrough
+	case err != nil:
+		// It may have read part of the request: the call cannot go
+		// to another executor.
+		e.discard()
+		return nil, fmt.Errorf("executor %d ended before it took the call: %w", e.cmd.Process.Pid, err)
+	}
+	return &taken{ext: answer.Ext, stderr: answer.Stderr}, nil
 }
 
 // notRun ends a call no executor took because of err: if the request can

@@ -34,23 +34,58 @@ type executor struct {
 // any, rather than start a second; with size 0 or nothing on the way, the
 // call starts its own. An idle server lets its pooled executors go
 // (letGo); the next call refills it.
+//
+// A waiting executor may be lent the server's listening socket, to accept
+// the next call itself (lend, accept.go); it still counts as waiting.
 type pool struct {
 	size  int
 	start func() (*executor, error)
 	log   *serverLog
+	// onReady, if set, is told (without the lock held) whenever an
+	// executor starts waiting: the server may lend it the socket.
+	onReady func()
 
 	mu       sync.Mutex
 	ready    []*executor
+	lent     int                // waiting executors lent the listening socket
 	starting int                // executors the pool is starting
 	claims   []chan<- *executor // calls waiting for those, oldest first (never more than starting)
 	closed   bool
 	dormant  bool // let go: no refilling until a call takes an executor
 }
 
-func newPool(size int, start func() (*executor, error), log *serverLog) *pool {
-	p := &pool{size: size, start: start, log: log}
+func newPool(size int, start func() (*executor, error), onReady func(), log *serverLog) *pool {
+	p := &pool{size: size, start: start, onReady: onReady, log: log}
 	p.refill()
 	return p
+}
+
+// lend takes a waiting executor to lend the listening socket to; nil if
+// none is waiting. It counts as waiting until lent ends.
+func (p *pool) lend() *executor {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.ready) == 0 {
+		return nil
+	}
+	e := p.ready[0]
+	p.ready = p.ready[1:]
+	p.lent++
+	return e
+}
+
+// lentEnded takes back an executor lent the listening socket: it took a
+// call (took), or it goes back to waiting (putBack).
+func (p *pool) lentEnded(e *executor, took bool) {
+	p.mu.Lock()
+	p.lent--
+	if took {
+		p.dormant = false // as take: a call came
+	}
+	p.mu.Unlock()
+	if !took {
+		p.putBack(e)
+	}
 }
 
 // take returns an executor for a call: a waiting one, else one the pool
@@ -82,7 +117,7 @@ func (p *pool) take() (*executor, error) {
 func (p *pool) refill() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for !p.closed && !p.dormant && len(p.ready)+p.starting-len(p.claims) < p.size {
+	for !p.closed && !p.dormant && len(p.ready)+p.lent+p.starting-len(p.claims) < p.size {
 		p.starting++
 		go func() { p.started(p.start()) }()
 	}
@@ -112,6 +147,15 @@ func (p *pool) started(e *executor, err error) {
 		claim <- e
 	case !keep:
 		e.discard()
+	default:
+		p.readyNow()
+	}
+}
+
+// readyNow tells onReady that an executor started waiting.
+func (p *pool) readyNow() {
+	if p.onReady != nil {
+		p.onReady()
 	}
 }
 
@@ -126,19 +170,22 @@ func (p *pool) putBack(e *executor) {
 	p.mu.Unlock()
 	if !keep {
 		e.discard()
+		return
 	}
+	p.readyNow()
 }
 
 // letGo stops refilling until a call takes an executor, and returns the
-// waiting executors for the caller to discard; one still restoring is
-// discarded once it is ready.
-func (p *pool) letGo() []*executor {
+// waiting executors for the caller to discard, and how many more are lent
+// the listening socket: those are discarded when they give it back, as is
+// one still restoring once it is ready.
+func (p *pool) letGo() (ready []*executor, lent int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.dormant = true
-	ready := p.ready
+	ready = p.ready
 	p.ready = nil
-	return ready
+	return ready, p.lent
 }
 
 // close lets the waiting executors go and stops refilling.

@@ -49,38 +49,62 @@ func (f *fakeStarts) count() int {
 // fakeExecutor is a sleeping process with a control socket, which discard
 // ends like an executor's.
 func fakeExecutor(t *testing.T) *executor {
-	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Error(err)
-		return nil
+	e, theirs := fakeExecutorControl(t)
+	if theirs != nil {
+		theirs.Close()
 	}
-	unix.Close(pair[1])
-	f := os.NewFile(uintptr(pair[0]), "control")
-	defer f.Close()
-	c, err := net.FileConn(f)
-	if err != nil {
-		t.Error(err)
-		return nil
+	return e
+}
+
+// fakeExecutorControl is fakeExecutor, with the executor's end of the
+// control socket, for a test to speak for the executor.
+func fakeExecutorControl(t *testing.T) (*executor, *net.UnixConn) {
+	ours, theirs := socketPair(t)
+	if ours == nil {
+		return nil, nil
 	}
 	cmd := exec.Command("sleep", "60")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Error(err)
-		return nil
+		return nil, nil
 	}
-	e := &executor{cmd: cmd, control: c.(*net.UnixConn), pgid: cmd.Process.Pid}
+	e := &executor{cmd: cmd, control: ours, pgid: cmd.Process.Pid}
 	t.Cleanup(func() {
 		if e.cmd.ProcessState == nil {
 			e.discard()
 		}
 	})
-	return e
+	return e, theirs
+}
+
+// socketPair returns the two ends of a connected Unix stream socket,
+// closed when the test ends.
+func socketPair(t *testing.T) (a, b *net.UnixConn) {
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Error(err)
+		return nil, nil
+	}
+	conns := make([]*net.UnixConn, 2)
+	for i, fd := range pair {
+		f := os.NewFile(uintptr(fd), "socket")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			t.Error(err)
+			return nil, nil
+		}
+		conns[i] = c.(*net.UnixConn)
+		t.Cleanup(func() { conns[i].Close() })
+	}
+	return conns[0], conns[1]
 }
 
 func newTestPool(t *testing.T, size int, f *fakeStarts) (*pool, *bytes.Buffer) {
 	var logged bytes.Buffer
 	var mu sync.Mutex
-	p := newPool(size, f.start, &serverLog{Logger: log.New(lockedWriter{&mu, &logged}, "", 0)})
+	p := newPool(size, f.start, nil, &serverLog{Logger: log.New(lockedWriter{&mu, &logged}, "", 0)})
 	t.Cleanup(func() {
 		close(f.release) // any start still waiting fails
 		p.close()
@@ -212,9 +236,9 @@ func TestPoolLetGo(t *testing.T) {
 	p, _ := newTestPool(t, 1, f)
 	f.release <- nil
 	waitPool(t, p, "one executor waiting", func() bool { return len(p.ready) == 1 })
-	idle := p.letGo()
-	if len(idle) != 1 {
-		t.Fatalf("letGo returned %d executors, want 1", len(idle))
+	idle, lent := p.letGo()
+	if len(idle) != 1 || lent != 0 {
+		t.Fatalf("letGo returned %d executors and %d lent, want 1 and 0", len(idle), lent)
 	}
 	idle[0].discard()
 	p.refill()
@@ -227,4 +251,57 @@ func TestPoolLetGo(t *testing.T) {
 	p.refill()
 	f.release <- nil
 	waitPool(t, p, "refilled after a call", func() bool { return len(p.ready) == 1 })
+}
+
+// TestPoolLend: an executor lent the listening socket still counts as
+// waiting (no second start for it), goes back to waiting when the loan
+// ends without a call, and leaves a place to refill when it takes one;
+// letGo counts it, and it is discarded when it comes back to a dormant
+// pool. onReady hears of every executor that starts waiting.
+func TestPoolLend(t *testing.T) {
+	f := newFakeStarts(t)
+	var mu sync.Mutex
+	readies := 0
+	p := newPool(1, f.start, func() { mu.Lock(); readies++; mu.Unlock() }, &serverLog{Logger: log.New(&bytes.Buffer{}, "", 0)})
+	t.Cleanup(func() {
+		close(f.release)
+		p.close()
+	})
+	heard := func() int { mu.Lock(); defer mu.Unlock(); return readies }
+	if e := p.lend(); e != nil {
+		t.Fatal("lent an executor before any was ready")
+	}
+	f.release <- nil
+	waitPool(t, p, "one executor waiting", func() bool { return len(p.ready) == 1 })
+	if heard() != 1 {
+		t.Errorf("onReady heard %d times, want 1", heard())
+	}
+	e := p.lend()
+	if e == nil || p.waiting() != 1 {
+		t.Fatalf("lend: %v, %d waiting, want an executor and 1", e, p.waiting())
+	}
+	p.refill()
+	if n := f.count(); n != 1 {
+		t.Fatalf("the pool started another executor (%d starts) while one was lent", n)
+	}
+	p.lentEnded(e, false)
+	if len(p.ready) != 1 || p.lent != 0 || heard() != 2 {
+		t.Fatalf("after a loan without a call: %d ready, %d lent, onReady heard %d times; want 1, 0, 2", len(p.ready), p.lent, heard())
+	}
+	e = p.lend()
+	p.lentEnded(e, true) // it took a call
+	p.refill()
+	f.release <- nil
+	waitPool(t, p, "refilled after the lent executor took a call", func() bool { return len(p.ready) == 1 })
+	e.discard()
+
+	e = p.lend()
+	idle, lent := p.letGo()
+	if len(idle) != 0 || lent != 1 {
+		t.Fatalf("letGo with the executor lent: %d waiting, %d lent; want 0 and 1", len(idle), lent)
+	}
+	p.lentEnded(e, false)
+	if e.cmd.ProcessState == nil || len(p.ready) != 0 {
+		t.Errorf("an executor back from its loan to a dormant pool was kept (%d ready)", len(p.ready))
+	}
 }

@@ -433,10 +433,14 @@ func TestNoStrayDescriptors(t *testing.T) {
 	}
 
 	// A pooled executor, waiting for a call: fds 0 and 1, the log as fd
-	// 2, its control socket and its crash pipe (the snapshot is mapped,
+	// 2, its control socket, the listening socket the server lent it
+	// (runtime/server/lend.go) and its crash pipe (the snapshot is mapped,
 	// its descriptor closed).
 	pooled := newLuapf(t)
 	pooled.run("", script("hello.lua"))
 	executor = pooled.pooledExecutor()
-	settledDescriptors(t, "a pooled executor", executor, pooled.serverFile("g"), map[string]int{"null": 2, "log": 1, "socket": 1, "pipe": 1})
+	held := settledDescriptors(t, "a pooled executor", executor, pooled.serverFile("g"), map[string]int{"null": 2, "log": 1, "socket": 2, "pipe": 1})
+	if want := listenerTarget(t, pooled.serverFile("s")); !contains(held["socket"], want) {
+		t.Errorf("the pooled executor's sockets %v are not its control socket and the listening socket %s", held["socket"], want)
+	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -33,6 +34,9 @@ type server struct {
 	quit     chan struct{}
 	quitOnce sync.Once
 	reason   string
+	// revoke asks for the accept order of a lent executor (lend.go) to
+	// be taken back: the pool lets its executors go.
+	revoke chan struct{}
 
 	calls    sync.WaitGroup
 	mu       sync.Mutex
@@ -101,7 +105,7 @@ func Main(argv []string) int {
 	}
 	s := &server{
 		meta: im.Meta, opts: im.Meta.Options, listener: listener,
-		log: log, quit: make(chan struct{}),
+		log: log, quit: make(chan struct{}), revoke: make(chan struct{}, 1),
 		stats: newServerStats(im), trace: calltrace.FromEnv(reexec.RoleServer),
 	}
 	if s.opts.MaxServers >= 0 {
@@ -110,7 +114,7 @@ func Main(argv []string) int {
 	defaultProcs := reexec.DefaultProcs()
 	s.pool = newPool(s.opts.Pool, func() (*executor, error) {
 		return startExecutor(imageF, s.meta.Script, log.file, defaultProcs, s.trace)
-	}, log)
+	}, s.wakeAcceptLoop, log)
 	ready.WriteString("ok\n")
 	ready.Close()
 	restore := "lazy"
@@ -125,7 +129,13 @@ func Main(argv []string) int {
 func (s *server) run(initial *net.UnixConn, watchErr *os.File) int {
 	s.startCall(initial, s.meta.InitialLuapfClient, false)
 	go s.watchWatcher(watchErr)
-	go s.acceptLoop()
+	// The accept loop counts as a call: it may start one as the server
+	// stops (an executor lent the socket took it), which must be waited for.
+	s.calls.Add(1)
+	go func() {
+		defer s.calls.Done()
+		s.acceptLoop()
+	}()
 	<-s.quit
 	s.listener.Close()
 	s.calls.Wait()
@@ -166,53 +176,102 @@ func (s *server) acquire() bool {
 	}
 }
 
+// tryAcquire takes a call slot if one is free.
+func (s *server) tryAcquire() bool {
+	if s.slots == nil {
+		return true
+	}
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+// release frees a call's slot at its end: the accept loop may lend the
+// socket again (lend.go).
 func (s *server) release() {
+	if s.slots != nil {
+		<-s.slots
+		s.wakeAcceptLoop()
+	}
+}
+
+// releaseLent frees the slot the accept loop took to lend the socket: it
+// looks again by itself.
+func (s *server) releaseLent() {
 	if s.slots != nil {
 		<-s.slots
 	}
 }
 
-// acceptLoop accepts calls and status queries until the server stops. It
-// takes no call slot itself, so that a status query is answered even while
-// max_servers calls run; a call waits for its slot in its own goroutine,
-// as it would otherwise in the listening socket's backlog.
+// acceptLoop accepts calls and status queries until the server stops, or
+// lends the listening socket to a waiting executor, which accepts the next
+// call itself (lend.go). It takes no call slot for what it accepts itself,
+// so that a status query is answered even while max_servers calls run; a
+// call waits for its slot in its own goroutine, as it would otherwise in
+// the listening socket's backlog.
 func (s *server) acceptLoop() {
-	errors := 0
+	failures := 0
 	for {
-		conn, err := s.listener.AcceptUnix()
-		s.trace.Mark(calltrace.ServerAccept)
+		// wakeAcceptLoop's deadline, set since the last lend, has done
+		// its work once lendSocket has looked.
+		s.listener.SetDeadline(time.Time{})
+		lent, err := s.lendSocket()
+		var conn *net.UnixConn
+		if !lent {
+			conn, err = s.listener.AcceptUnix()
+		}
 		if err != nil {
 			if s.stopping() {
 				return
 			}
-			errors++
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				continue // woken: an executor waits to be lent the socket
+			}
+			failures++
 			s.log.Printf("accept: %v", err)
-			if errors > s.opts.MaxErrors {
+			if failures > s.opts.MaxErrors {
 				s.stop(fmt.Sprintf("more than %d errors accepting calls", s.opts.MaxErrors))
 				return
 			}
 			continue
 		}
-		// Another user is refused, status query or call alike; refusals are
-		// not counted as accept errors, so that another user cannot make
-		// the server quit.
-		if err := rundir.CheckPeer(conn); err != nil {
-			s.log.Printf("refused a connection: %v", err)
-			conn.Close()
+		if lent {
 			continue
 		}
-		if preforklib.IsStatusQuery(conn.RemoteAddr()) {
-			s.startStatusQuery(conn)
-			continue
-		}
-		s.startCall(conn, preforklib.IsLuapfClient(conn.RemoteAddr()), true)
+		s.trace.Mark(calltrace.ServerAccept)
+		s.serveConn(conn)
 	}
 }
 
-// startCall serves conn in its own goroutine once it has a call slot.
-// accepted says conn came from the listener (not the initial call), so the
-// code is checked for changes first.
-func (s *server) startCall(conn *net.UnixConn, luapfClient, accepted bool) {
+// wakeAcceptLoop makes the accept loop look again whether it can lend the
+// socket, if it is waiting in accept.
+func (s *server) wakeAcceptLoop() {
+	s.listener.SetDeadline(time.Now())
+}
+
+// serveConn serves a connection accepted on the listening socket, by the
+// server or by an executor that handed it back: a status query or a call.
+func (s *server) serveConn(conn *net.UnixConn) {
+	// Another user is refused, status query or call alike; refusals are
+	// not counted as accept errors, so that another user cannot make the
+	// server quit.
+	if err := rundir.CheckPeer(conn); err != nil {
+		s.log.Printf("refused a connection: %v", err)
+		conn.Close()
+		return
+	}
+	if preforklib.IsStatusQuery(conn.RemoteAddr()) {
+		s.startStatusQuery(conn)
+		return
+	}
+	s.startCall(conn, preforklib.IsLuapfClient(conn.RemoteAddr()), true)
+}
+
+// callStarted counts a call in progress, which stops the idle clocks.
+func (s *server) callStarted() {
 	s.calls.Add(1)
 	s.mu.Lock()
 	s.active++
@@ -222,6 +281,13 @@ func (s *server) startCall(conn *net.UnixConn, luapfClient, accepted bool) {
 		}
 	}
 	s.mu.Unlock()
+}
+
+// startCall serves conn in its own goroutine once it has a call slot.
+// accepted says conn came from the listener (not the initial call), so the
+// code is checked for changes first.
+func (s *server) startCall(conn *net.UnixConn, luapfClient, accepted bool) {
+	s.callStarted()
 	go func() {
 		defer s.calls.Done()
 		defer s.callEnded()
@@ -288,15 +354,22 @@ func (s *server) idleExpired() {
 func (s *server) poolIdleExpired() {
 	s.mu.Lock()
 	var idle []*executor
+	lent := 0
 	if s.active == 0 { // else a call started meanwhile: it keeps the pool
-		idle = s.pool.letGo()
+		idle, lent = s.pool.letGo()
 	}
 	s.mu.Unlock()
+	if lent > 0 {
+		select {
+		case s.revoke <- struct{}{}: // the accept loop takes the socket back
+		default:
+		}
+	}
 	for _, e := range idle {
 		e.discard()
 	}
-	if len(idle) > 0 {
-		s.log.Printf("let %d pooled executor(s) go after %gs without a call; the next call restores its own", len(idle), s.opts.PoolIdleTimeout)
+	if n := len(idle) + lent; n > 0 {
+		s.log.Printf("let %d pooled executor(s) go after %gs without a call; the next call restores its own", n, s.opts.PoolIdleTimeout)
 	}
 }
 

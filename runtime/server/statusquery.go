@@ -79,5 +79,5 @@ func (s *server) status() preforklib.ServerStatus {
 func (p *pool) waiting() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return len(p.ready)
+	return len(p.ready) + p.lent
 }

@@ -48,7 +48,7 @@ type traceCheckpoint struct {
 var traceCheckpoints = []traceCheckpoint{
 	{"client", calltrace.ClientStart, "client process start: exec, Go runtime, package initialisation"},
 	{"client", calltrace.ClientConnect, "client before connecting: command line, run directory, ident"},
-	{"client", calltrace.ClientGreeting, "connect; the server accepts, checks the caller and the script, greets; the client reads the greeting (and, first, sends an early request)"},
+	{"client", calltrace.ClientGreeting, "connect; the server (or the pooled executor it lent its socket) accepts, checks the caller and the script, greets; the client reads the greeting (and, first, sends an early request)"},
 	{"client", calltrace.ClientRequest, "the client builds its request after the greeting: call context, working directory, signal forwarding"},
 	{"executor", calltrace.ExecutorCall, "the request reaches the pooled executor (through the server, or from the client directly)"},
 	{"executor", calltrace.ExecutorScript, "the executor takes the call: files, working directory, environment, context"},
@@ -60,7 +60,8 @@ var traceCheckpoints = []traceCheckpoint{
 // traceServerSteps are the server's part of a call, shown apart from the
 // critical path: from the client's connect to each of these events.
 var traceServerSteps = []traceCheckpoint{
-	{"server", calltrace.ServerAccept, "the server has accepted the connection"},
+	{"executor", calltrace.ExecutorAccept, "the pooled executor lent the server's socket has accepted the connection (where it accepts)"},
+	{"server", calltrace.ServerAccept, "the server has accepted the connection (where it accepts)"},
 	{"server", calltrace.ServerGreeting, "the server has sent the greeting"},
 	{"server", calltrace.ServerRequest, "the server has read the request (where it reads it)"},
 	{"server", calltrace.ServerHanded, "the server has handed the call over"},

@@ -55,7 +55,7 @@ func TestAnalyseCall(t *testing.T) {
 		{traceCheckpoints[4].stage, us(200)}, // request → executor call
 		{traceCheckpoints[6].stage, us(100)}, // the script
 		{traceExitStage, us(200)},
-		{traceServerSteps[0].stage, us(50)}, // connect → accept
+		{traceServerSteps[1].stage, us(50)}, // connect → the server accepts
 	} {
 		if got := c.stages[want.stage]; got != want.d {
 			t.Errorf("stage %q = %v, want %v", want.stage, got, want.d)
@@ -76,7 +76,7 @@ func TestAnalyseCall(t *testing.T) {
 		}
 	}
 	c, _ = analyseCall(traceEvents(t0, noRequest...), client, t0, end)
-	if _, ok := c.stages[traceServerSteps[2].stage]; ok || c.stages[traceCheckpoints[4].stage] != us(200) {
+	if _, ok := c.stages[traceServerSteps[3].stage]; ok || c.stages[traceCheckpoints[4].stage] != us(200) {
 		t.Errorf("without the server's request event: %v", c.stages)
 	}
 
