@@ -91,3 +91,56 @@ func TestCallerHelper(t *testing.T) {
 	c.Close()
 	syscall.Exit(0)
 }
+
+// envYieldHelper makes the test binary run TestYieldHelper's body.
+const envYieldHelper = "LUAPF_TEST_YIELD_CPU"
+
+// TestYieldCPU: once its call is over, every thread of an executor is
+// SCHED_IDLE, so that its exit gives way to whoever waits for the call.
+// (In a helper process: the test's own threads keep their policy.)
+func TestYieldCPU(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestYieldHelper$")
+	cmd.Env = append(os.Environ(), envYieldHelper+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("helper: %v\n%s", err, out)
+	}
+	var policies []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "policies:"); ok {
+			policies = strings.Fields(rest)
+		}
+	}
+	if len(policies) == 0 {
+		t.Fatalf("the helper printed %q, want the policy of each of its threads", out)
+	}
+	for i, p := range policies {
+		if p != fmt.Sprint(unix.SCHED_IDLE) {
+			t.Errorf("thread %d of %d has policy %s, want SCHED_IDLE (%d)", i, len(policies), p, unix.SCHED_IDLE)
+		}
+	}
+}
+
+// TestYieldHelper is TestYieldCPU's helper process: it yields and prints
+// the scheduling policy of each of its threads.
+func TestYieldHelper(t *testing.T) {
+	if os.Getenv(envYieldHelper) == "" {
+		t.Skip("helper process of TestYieldCPU")
+	}
+	yieldCPU()
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Print("policies:")
+	for _, task := range tasks {
+		var tid int
+		fmt.Sscan(task.Name(), &tid)
+		attr, err := unix.SchedGetAttr(tid, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Print(" ", attr.Policy)
+	}
+	fmt.Println()
+}
