@@ -47,9 +47,7 @@ func acceptCall(control *net.UnixConn, order preforklib.Order, meta *image.Meta,
 		{Fd: int32(controlFd), Events: unix.POLLIN},
 	}
 	for {
-		if _, err := unix.Poll(fds, -1); err == unix.EINTR {
-			continue
-		} else if err != nil {
+		if err := waitReadable(fds, hotWait); err != nil {
 			return nil, false, false, preforklib.WriteAcceptFailed(control, fmt.Sprintf("wait for a call on the server's socket: %v", err))
 		}
 		if fds[1].Revents != 0 {
