@@ -37,24 +37,44 @@ const FeaturePacked = "packed"
 // offered FeaturePacked. req.Ext must not be nil; req.Cwd is sent exactly
 // when req.Ext has FeatureCwd.
 func WritePackedRequest(c MsgWriter, req *Request) error {
+	p, err := PackRequest(req)
+	if err != nil {
+		return err
+	}
+	return p.Send(c)
+}
+
+// A PackedRequest is a request encoded as one packed message, ready to be
+// sent (PackRequest).
+type PackedRequest struct {
+	buf   []byte
+	fds   []int
+	files []*os.File // kept open until sent
+}
+
+// PackRequest encodes req as one packed message, for a server that
+// offered FeaturePacked, without sending it: the files of req must stay
+// open until Send has sent it. req.Ext must not be nil; req.Cwd is sent
+// exactly when req.Ext has FeatureCwd.
+func PackRequest(req *Request) (*PackedRequest, error) {
 	msg, err := EncodeMessage(req.Env, req.Argv)
 	if err != nil {
-		return fmt.Errorf("write request: %w", err)
+		return nil, fmt.Errorf("write request: %w", err)
 	}
 	if req.Ext == nil {
-		return fmt.Errorf("write request: a packed request needs an extension block")
+		return nil, fmt.Errorf("write request: a packed request needs an extension block")
 	}
 	files := []*os.File{req.Stdin, req.Stdout, req.Stderr}
 	_, sendCwd := req.Ext[FeatureCwd]
 	if sendCwd != (req.Cwd != nil) {
-		return fmt.Errorf("write request: the extension block must have %q exactly when a working directory is sent", FeatureCwd)
+		return nil, fmt.Errorf("write request: the extension block must have %q exactly when a working directory is sent", FeatureCwd)
 	}
 	if sendCwd {
 		files = append(files, req.Cwd)
 	}
 	block, err := req.Ext.encode()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	buf := make([]byte, 0, 1+4+len(msg)+len(block))
 	buf = append(buf, SignalPacked)
@@ -63,18 +83,23 @@ func WritePackedRequest(c MsgWriter, req *Request) error {
 	fds := make([]int, len(files))
 	for i, f := range files {
 		if fds[i], err = rawFd(f); err != nil {
-			return fmt.Errorf("write request: %w", err)
+			return nil, fmt.Errorf("write request: %w", err)
 		}
 	}
-	n, _, err := c.WriteMsgUnix(buf, unix.UnixRights(fds...), nil)
-	runtime.KeepAlive(files) // the descriptors stay open until sent
+	return &PackedRequest{buf: buf, fds: fds, files: files}, nil
+}
+
+// Send sends the packed request on c.
+func (p *PackedRequest) Send(c MsgWriter) error {
+	n, _, err := c.WriteMsgUnix(p.buf, unix.UnixRights(p.fds...), nil)
+	runtime.KeepAlive(p.files) // the descriptors stay open until sent
 	if err != nil {
 		return callError("write request", err)
 	}
 	// A request larger than the socket's buffer goes in more than one
 	// piece; the descriptors went with the first.
-	if n < len(buf) {
-		if _, err := c.Write(buf[n:]); err != nil {
+	if n < len(p.buf) {
+		if _, err := c.Write(p.buf[n:]); err != nil {
 			return callError("write request", err)
 		}
 	}

@@ -14,11 +14,16 @@ import (
 )
 
 // TestPackedRequestOverSocket: a packed request, with and without the
-// working directory, arrives as the request that was sent, each
-// descriptor the one sent, in a single message.
+// working directory, sent at once or packed first (PackRequest, as a
+// client does before it connects) and sent later, arrives as the request
+// that was sent, each descriptor the one sent, in a single message.
 func TestPackedRequestOverSocket(t *testing.T) {
-	for _, withCwd := range []bool{false, true} {
-		t.Run(map[bool]string{false: "no cwd", true: "cwd"}[withCwd], func(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		withCwd, prepack bool
+	}{{"no cwd", false, false}, {"cwd", true, false}, {"packed first", true, true}} {
+		withCwd := tc.withCwd
+		t.Run(tc.name, func(t *testing.T) {
 			testutil.CheckNoFdLeak(t)
 			client, server := connPair(t)
 			inR, inW := testutil.Pipe(t)
@@ -34,7 +39,18 @@ func TestPackedRequestOverSocket(t *testing.T) {
 				defer dir.Close()
 				sent.Ext[FeatureCwd], sent.Cwd = "", dir
 			}
-			if err := WritePackedRequest(client, sent); err != nil {
+			if tc.prepack {
+				p, err := PackRequest(sent)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n, _, err := unix.Recvfrom(rawConnFd(t, server), make([]byte, 1), unix.MSG_PEEK|unix.MSG_DONTWAIT); err != unix.EAGAIN {
+					t.Fatalf("PackRequest sent something: %d bytes, %v", n, err)
+				}
+				if err := p.Send(client); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := WritePackedRequest(client, sent); err != nil {
 				t.Fatal(err)
 			}
 			// The whole request is there at once: one read of all that

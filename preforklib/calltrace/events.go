@@ -8,7 +8,7 @@ const (
 	ClientStart    = "start"    // client.Main entered: the process has started, its packages initialised
 	ClientConnect  = "connect"  // about to connect to the server's socket
 	ClientGreeting = "greeting" // the server's greeting read and accepted
-	ClientRequest  = "request"  // the request built, about to be sent
+	ClientRequest  = "request"  // the request built, to be sent (an early request is built before connecting)
 	ClientStatus   = "status"   // the script's wait status read
 	ClientExit     = "exit"     // the call done, about to exit (or die of the script's signal)
 )

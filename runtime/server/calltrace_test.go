@@ -17,9 +17,9 @@ import (
 // it the listening socket and the executor accepts the call; with none
 // (pool 0), the server accepts and hands the call over.
 func TestCallTrace(t *testing.T) {
-	// A luapf client sends its request before it reads the greeting (an
-	// early request).
-	clientEvents := []string{calltrace.ClientStart, calltrace.ClientConnect, calltrace.ClientRequest, calltrace.ClientGreeting, calltrace.ClientStatus, calltrace.ClientExit}
+	// A luapf client builds its request before it connects, and sends it
+	// before it reads the greeting (an early request).
+	clientEvents := []string{calltrace.ClientStart, calltrace.ClientRequest, calltrace.ClientConnect, calltrace.ClientGreeting, calltrace.ClientStatus, calltrace.ClientExit}
 	for _, tc := range []struct {
 		name     string
 		script   string

@@ -47,8 +47,8 @@ type traceCheckpoint struct {
 // traceExitStage ends when it has reaped it.
 var traceCheckpoints = []traceCheckpoint{
 	{"client", calltrace.ClientStart, "client process start: exec, Go runtime, package initialisation"},
-	{"client", calltrace.ClientConnect, "client before connecting: command line, run directory, ident"},
-	{"client", calltrace.ClientGreeting, "connect; the server (or the pooled executor it lent its socket) accepts, checks the caller and the script, greets; the client reads the greeting (and, first, sends an early request)"},
+	{"client", calltrace.ClientConnect, "client before connecting: command line, run directory, ident (and the request, where it is sent early)"},
+	{"client", calltrace.ClientGreeting, "connect; the server (or the pooled executor it lent its socket) accepts, checks the caller and the script, greets; the client reads the greeting (and, first, sends the early request it built)"},
 	{"client", calltrace.ClientRequest, "the client builds its request after the greeting: call context, working directory, signal forwarding"},
 	{"executor", calltrace.ExecutorCall, "the request reaches the pooled executor (through the server, or from the client directly)"},
 	{"executor", calltrace.ExecutorScript, "the executor takes the call: files, working directory, environment, context"},
