@@ -44,8 +44,8 @@ func Check(L *lua.LState, cfg CaptureConfig) error {
 
 // walkState finds the resume point and every reachable object.
 func walkState(L *lua.LState, cfg CaptureConfig) (*encoder, resumePoint, error) {
-	if internalsErr != nil {
-		return nil, resumePoint{}, fmt.Errorf("capture: %w", internalsErr)
+	if err := loadInternals(); err != nil {
+		return nil, resumePoint{}, fmt.Errorf("capture: %w", err)
 	}
 	if cfg.Builtins == nil || cfg.Main == nil || cfg.Main.IsG {
 		return nil, resumePoint{}, fmt.Errorf("capture: a builtins index and the Lua main chunk are required")

@@ -16,12 +16,13 @@ import (
 // points, and the exact layout of a table's array part and key order. They
 // are read here, and only here, with read-only reflection. One field is
 // written: a restored FunctionProto's stringConstants (see
-// setProtoStringConstants). internalsErr is set when the running gopher-lua
-// does not have the layout this file expects; every entry point checks it
+// setProtoStringConstants). loadInternals fails when the running gopher-lua
+// does not have the layout this file expects; every entry point calls it
 // first, and TestInternals fails loudly on it so that an upgrade cannot slip
 // through.
 
-// glInternals holds the reflect field indexes resolved once at start-up.
+// glInternals holds the reflect field indexes, resolved once, on first use
+// (loadInternals).
 type glInternals struct {
 	debugFrame    int // Debug.frame (*callFrame)
 	framePc       int // callFrame.Pc
@@ -35,8 +36,9 @@ type glInternals struct {
 }
 
 var (
-	internals    glInternals
-	internalsErr error
+	internals     glInternals
+	internalsErr  error
+	internalsOnce sync.Once
 	// layoutFingerprint summarises every gopher-lua type whose layout the
 	// snapshot depends on; it is part of the snapshot's version guard.
 	// Computed on first use: every luapf client links this package but
@@ -44,8 +46,15 @@ var (
 	layoutFingerprint = sync.OnceValue(fingerprintLayout)
 )
 
-func init() {
-	internals, internalsErr = resolveInternals()
+// loadInternals resolves internals, once, and says whether the running
+// gopher-lua has the layout this file expects. Capture and Restore call it
+// before anything else here: every luapf process links this package, but
+// only servers and executors use it, and resolving reads reflection data
+// that a client would fault in for nothing (0.1 ms of every luapf start
+// on a 2-core VM, GODEBUG=inittrace=1).
+func loadInternals() error {
+	internalsOnce.Do(func() { internals, internalsErr = resolveInternals() })
+	return internalsErr
 }
 
 // field finds the named field of t and checks its type's string form.
@@ -123,40 +132,47 @@ func fingerprintLayout() string {
 	return lua.LuapfVersion + "/" + hex.EncodeToString(h.Sum(nil))[:16]
 }
 
+// loaded returns internals, resolving them first if nothing has: every
+// helper below reads them through it, so none can see them unresolved.
+func loaded() *glInternals {
+	loadInternals()
+	return &internals
+}
+
 // frameOf returns the call frame behind dbg (a non-nil *callFrame value).
 func frameOf(dbg *lua.Debug) reflect.Value {
-	return reflect.ValueOf(dbg).Elem().Field(internals.debugFrame).Elem()
+	return reflect.ValueOf(dbg).Elem().Field(loaded().debugFrame).Elem()
 }
 
 // framePc is the frame's program counter: while a function it called is
 // running, the index of the instruction after that CALL.
-func framePc(dbg *lua.Debug) int { return int(frameOf(dbg).Field(internals.framePc).Int()) }
+func framePc(dbg *lua.Debug) int { return int(frameOf(dbg).Field(loaded().framePc).Int()) }
 
 // frameLocalBase is the absolute register index of the frame's register 0.
-func frameLocalBase(dbg *lua.Debug) int { return int(frameOf(dbg).Field(internals.frameBase).Int()) }
+func frameLocalBase(dbg *lua.Debug) int { return int(frameOf(dbg).Field(loaded().frameBase).Int()) }
 
 // registryID identifies the register stack of a thread.
 func registryID(L *lua.LState) uintptr {
-	return reflect.ValueOf(L).Elem().Field(internals.stateReg).Pointer()
+	return reflect.ValueOf(L).Elem().Field(loaded().stateReg).Pointer()
 }
 
 // openUpvalueSlot reports, for an upvalue that is still open, which register
 // stack it points into and at which absolute register.
 func openUpvalueSlot(uv *lua.Upvalue) (reg uintptr, index int) {
 	v := reflect.ValueOf(uv).Elem()
-	return v.Field(internals.upvalueReg).Pointer(), int(v.Field(internals.upvalueIndex).Int())
+	return v.Field(loaded().upvalueReg).Pointer(), int(v.Field(loaded().upvalueIndex).Int())
 }
 
 // tableArrayLen is the length of a table's array part, trailing nils
 // included: #t depends on it, so restore rebuilds it exactly.
 func tableArrayLen(t *lua.LTable) int {
-	return reflect.ValueOf(t).Elem().Field(internals.tableArray).Len()
+	return reflect.ValueOf(t).Elem().Field(loaded().tableArray).Len()
 }
 
 // tableKeyCount is the number of entries of a table's hash-part key order
 // list, which includes keys whose value was later set to nil.
 func tableKeyCount(t *lua.LTable) int {
-	return reflect.ValueOf(t).Elem().Field(internals.tableKeys).Len()
+	return reflect.ValueOf(t).Elem().Field(loaded().tableKeys).Len()
 }
 
 // scalarKeyAt returns key number i of a table's key order list when it is a
@@ -164,7 +180,7 @@ func tableKeyCount(t *lua.LTable) int {
 // returns ok=false and the key's pointer, which the caller matches against
 // the objects it knows.
 func scalarKeyAt(t *lua.LTable, i int) (key lua.LValue, ptr uintptr, ok bool) {
-	v := reflect.ValueOf(t).Elem().Field(internals.tableKeys).Index(i)
+	v := reflect.ValueOf(t).Elem().Field(loaded().tableKeys).Index(i)
 	if v.IsNil() {
 		return lua.LNil, 0, true
 	}
@@ -211,6 +227,6 @@ func setProtoStringConstants(p *lua.FunctionProto) {
 			strs[i] = string(s)
 		}
 	}
-	f := reflect.ValueOf(p).Elem().Field(internals.protoStrConst)
+	f := reflect.ValueOf(p).Elem().Field(loaded().protoStrConst)
 	reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Set(reflect.ValueOf(strs))
 }

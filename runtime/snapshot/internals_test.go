@@ -13,8 +13,8 @@ import (
 // unexported fields, types and opcode numbers the snapshot reads. Whoever
 // upgrades gopher-lua must revisit internals.go, proto.go and opcodes.go.
 func TestInternals(t *testing.T) {
-	if internalsErr != nil {
-		t.Fatalf("gopher-lua internals changed: %v", internalsErr)
+	if err := loadInternals(); err != nil {
+		t.Fatalf("gopher-lua internals changed: %v", err)
 	}
 	L := lua.NewState()
 	defer L.Close()
@@ -220,7 +220,7 @@ func compiledWithConstants(t *testing.T, consts []lua.LValue) *lua.FunctionProto
 
 // protoStringConstants reads a prototype's derived string-constant table.
 func protoStringConstants(p *lua.FunctionProto) []string {
-	v := reflect.ValueOf(p).Elem().Field(internals.protoStrConst)
+	v := reflect.ValueOf(p).Elem().Field(loaded().protoStrConst)
 	out := make([]string, v.Len())
 	for i := range out {
 		out[i] = v.Index(i).String()

@@ -53,8 +53,8 @@ func restore(L *lua.LState, data []byte, opts RestoreOptions) (c *Continuation, 
 			c, h, err = nil, nil, e
 		}
 	}()
-	if internalsErr != nil {
-		return nil, nil, internalsErr
+	if err := loadInternals(); err != nil {
+		return nil, nil, err
 	}
 	lay, err := readHeader(data)
 	if err == nil && !opts.Validated {

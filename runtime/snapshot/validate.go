@@ -13,8 +13,12 @@ import (
 // error or an out-of-range read while it loads objects lazily. It needs no
 // Lua state: the library paths a snapshot names are looked up when Restore
 // resolves them, before anything runs. Errors wrap ErrCorrupt or
-// ErrVersion.
+// ErrVersion, except the one that says this luapf's gopher-lua lacks the
+// internals snapshots rely on (a defect of the build, internals.go).
 func Validate(data []byte) error {
+	if err := loadInternals(); err != nil {
+		return err
+	}
 	l, err := readHeader(data)
 	if err != nil {
 		return err
