@@ -211,10 +211,11 @@ func (c *client) connectOrSpawn() (*callConn, error) {
 //
 // A luapf client calling a server of its own executable builds its request
 // before it connects and sends it first (sendsEarly), then reads the
-// greeting while the executor takes the call. Should the greeting show that the server's
-// initialisation saw other values of the environment, the client hangs up
-// and goes on to another server, as it would have without sending: the
-// executor checks the environment too, and never runs such a request.
+// greeting while the executor takes the call. Should the greeting show
+// that the server's initialisation saw other values of the environment,
+// the client hangs up and goes on to another server, as it would have
+// without sending: the executor checks the environment too, and never
+// runs such a request.
 func (c *client) connect() (*callConn, error) {
 	early := c.sendsEarly()
 	var out *outgoing

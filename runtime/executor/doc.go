@@ -4,8 +4,8 @@
 // when the call first uses it; LUAPF_RESTORE=eager restores everything
 // first), waits for the server to hand it a call's connection on the
 // control socket, or to lend it the listening socket to accept the next
-// call itself (accept.go; hot at first, hotwait.go), and reads the call's request from the client
-// itself (call.go), makes the caller's files its fds 0, 1 and 2 and the caller's
+// call itself (accept.go; hot at first, hotwait.go), and reads the call's
+// request from the client itself (call.go), makes the caller's files its fds 0, 1 and 2 and the caller's
 // working directory (when its client sent it) and environment its own,
 // applies what the initialisation set and the caller's umask, limits and
 // nice value (applycontext.go), and continues the script's main chunk

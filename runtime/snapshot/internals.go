@@ -36,9 +36,15 @@ type glInternals struct {
 }
 
 var (
-	internals     glInternals
-	internalsErr  error
-	internalsOnce sync.Once
+	// resolvedInternals resolves the field indexes on first use, as
+	// layoutFingerprint below is computed: every luapf process links
+	// this package, but only servers and executors use it, and resolving
+	// reads reflection data that a client would fault in for nothing
+	// (0.1 ms of every luapf start on a 2-core VM, GODEBUG=inittrace=1).
+	resolvedInternals = sync.OnceValues(func() (*glInternals, error) {
+		in, err := resolveInternals()
+		return &in, err
+	})
 	// layoutFingerprint summarises every gopher-lua type whose layout the
 	// snapshot depends on; it is part of the snapshot's version guard.
 	// Computed on first use: every luapf client links this package but
@@ -46,15 +52,12 @@ var (
 	layoutFingerprint = sync.OnceValue(fingerprintLayout)
 )
 
-// loadInternals resolves internals, once, and says whether the running
-// gopher-lua has the layout this file expects. Capture and Restore call it
-// before anything else here: every luapf process links this package, but
-// only servers and executors use it, and resolving reads reflection data
-// that a client would fault in for nothing (0.1 ms of every luapf start
-// on a 2-core VM, GODEBUG=inittrace=1).
+// loadInternals says whether the running gopher-lua has the layout this
+// file expects. Capture, Check, Validate and Restore call it before
+// anything else here.
 func loadInternals() error {
-	internalsOnce.Do(func() { internals, internalsErr = resolveInternals() })
-	return internalsErr
+	_, err := resolvedInternals()
+	return err
 }
 
 // field finds the named field of t and checks its type's string form.
@@ -132,11 +135,12 @@ func fingerprintLayout() string {
 	return lua.LuapfVersion + "/" + hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// loaded returns internals, resolving them first if nothing has: every
-// helper below reads them through it, so none can see them unresolved.
+// loaded returns the field indexes, resolving them first if nothing has:
+// every helper below reads them through it, so none can see them
+// unresolved.
 func loaded() *glInternals {
-	loadInternals()
-	return &internals
+	in, _ := resolvedInternals()
+	return in
 }
 
 // frameOf returns the call frame behind dbg (a non-nil *callFrame value).
